@@ -1,0 +1,108 @@
+//! `Settings`: command line and environment (bind address, broker choice, limits).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kafka-consumer-labs",
+    version,
+    about = "Kafka consumer course labs in the browser"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: Settings,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve(Settings),
+    /// Run one lab consumer (spawned by the server; not for people).
+    Worker {
+        /// Only there so `ps` and tests can tell which run a worker belongs to.
+        #[arg(long)]
+        run_id: String,
+        /// The consumer's `WorkerSpec` as JSON.
+        #[arg(long)]
+        spec: String,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address of the web server.
+    #[arg(long, env = "LABS_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Fixed address of the embedded broker (ignored with KAFKA_BOOTSTRAP_SERVERS).
+    #[arg(long, env = "LABS_BROKER_BIND", default_value = "127.0.0.1:9092")]
+    pub broker_bind: SocketAddr,
+    /// Use this Kafka cluster instead of the embedded broker.
+    #[arg(long, env = "KAFKA_BOOTSTRAP_SERVERS")]
+    pub bootstrap_servers: Option<String>,
+    /// Directory of lab definitions (`*.toml`).
+    #[arg(long, env = "LABS_DIR")]
+    pub labs_dir: Option<PathBuf>,
+    /// Directory of static assets (JS, CSS).
+    #[arg(long, env = "LABS_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// Most concurrent lab runs.
+    #[arg(long, env = "LABS_MAX_RUNS", default_value_t = 200)]
+    pub max_runs: usize,
+    /// A run nobody uses for this long is torn down.
+    #[arg(long, env = "LABS_IDLE_TIMEOUT_SECS", default_value_t = 1800)]
+    pub idle_timeout_secs: u64,
+    /// Events kept per run for replay.
+    #[arg(long, env = "LABS_RUN_LOG_CAPACITY", default_value_t = 20_000)]
+    pub log_capacity: usize,
+    /// The worker executable (default: this binary).
+    #[arg(long, env = "LABS_WORKER_EXE")]
+    pub worker_exe: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Settings for tests and embedding: everything on port 0, defaults otherwise.
+    pub fn for_tests() -> Settings {
+        Settings {
+            bind: "127.0.0.1:0".parse().expect("valid"),
+            broker_bind: "127.0.0.1:0".parse().expect("valid"),
+            bootstrap_servers: None,
+            labs_dir: None,
+            static_dir: None,
+            max_runs: 200,
+            idle_timeout_secs: 1800,
+            log_capacity: 20_000,
+            worker_exe: None,
+        }
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.idle_timeout_secs)
+    }
+
+    /// `name` in the working directory, else next to the sources this binary was built from.
+    fn resolve(explicit: &Option<PathBuf>, name: &str) -> PathBuf {
+        if let Some(p) = explicit {
+            return p.clone();
+        }
+        let local = PathBuf::from(name);
+        if local.is_dir() {
+            local
+        } else {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(name)
+        }
+    }
+
+    pub fn labs_dir(&self) -> PathBuf {
+        Self::resolve(&self.labs_dir, "labs")
+    }
+
+    pub fn static_dir(&self) -> PathBuf {
+        Self::resolve(&self.static_dir, "static")
+    }
+}

@@ -1,0 +1,18 @@
+//! Kafka Consumer Labs: the Kafka consumer course, hands-on in a browser, against a real broker.
+
+/// The Kafka cluster: embedded mock cluster behind a fixed address, or an external one.
+pub mod broker;
+/// Command line and environment settings.
+pub mod config;
+/// `LabEvent`, the one contract between workers, server and pages.
+pub mod event;
+/// Lab definitions (`labs/*.toml`), loaded and validated.
+pub mod lab;
+/// Lab runs: worker processes, event log, offset ledger, and the registry of runs.
+pub mod run;
+/// Starting and stopping the whole server.
+pub mod server;
+/// The web app: pages, JSON API, SSE.
+pub mod web;
+/// The consumer process: poll loop, commit modes, step controls, shutdown hook.
+pub mod worker;

@@ -1,0 +1,68 @@
+use clap::Parser;
+use kafka_consumer_labs::config::{Cli, Command};
+use kafka_consumer_labs::server::Server;
+use kafka_consumer_labs::worker;
+
+fn main() {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Worker { spec, .. }) => {
+            // A worker is a plain thread-per-consumer program: no async runtime.
+            let spec: worker::WorkerSpec = match serde_json::from_str(&spec) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("worker: bad --spec: {e}");
+                    std::process::exit(2);
+                }
+            };
+            std::process::exit(worker::run(spec));
+        }
+        Some(Command::Serve(settings)) => serve(settings),
+        None => serve(cli.serve),
+    }
+}
+
+fn serve(settings: kafka_consumer_labs::config::Settings) {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,librdkafka=warn,rdkafka=warn".into()),
+        )
+        .init();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let code = runtime.block_on(async move {
+        let server = match Server::start(settings).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                return 1;
+            }
+        };
+        let bootstrap = server.state.broker.bootstrap_servers().to_string();
+        let which = if server.state.broker.is_embedded() {
+            "embedded broker"
+        } else {
+            "external cluster"
+        };
+        tracing::info!("Kafka Consumer Labs: open http://{}", server.addr);
+        tracing::info!("{which} at {bootstrap}");
+        let stop = server.shutdown_token();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("shutting down: stopping every lab consumer");
+            stop.cancel();
+        });
+        server.wait().await;
+        0
+    });
+    std::process::exit(code);
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

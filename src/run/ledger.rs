@@ -1,0 +1,166 @@
+//! `OffsetLedger`: what was really processed (per offset, by which consumer incarnation) and
+//! what was committed, per partition. Duplicates and losses are counted from it, never from
+//! a formula.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Processing history of one partition.
+#[derive(Debug, Default, Clone)]
+struct PartitionLedger {
+    /// How many times each offset was processed (index = offset).
+    counts: Vec<u16>,
+    /// Processing events in this partition.
+    processed: u64,
+    /// Runs of consecutive offsets processed by one incarnation: (consumer, first, last).
+    runs: Vec<(String, i64, i64)>,
+    /// The group's committed offset (the last successful commit's value).
+    committed: Option<i64>,
+}
+
+/// The ledger's view of one partition, as served by `GET /api/runs/{id}/ledger`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PartitionReport {
+    pub partition: i32,
+    pub processed: u64,
+    pub committed: Option<i64>,
+    /// Offsets processed more than once.
+    pub duplicate_offsets: Vec<i64>,
+    /// Offsets below the committed offset that no incarnation processed.
+    pub lost_offsets: Vec<i64>,
+    /// Which consumer processed which offsets, in order.
+    pub runs: Vec<ProcessedRun>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProcessedRun {
+    pub consumer: String,
+    pub first: i64,
+    pub last: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LedgerReport {
+    /// Offsets processed more than once, over all partitions.
+    pub duplicates: u64,
+    /// Offsets committed past without being processed, over all partitions.
+    pub lost: u64,
+    pub partitions: Vec<PartitionReport>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct OffsetLedger {
+    partitions: BTreeMap<i32, PartitionLedger>,
+}
+
+impl OffsetLedger {
+    pub fn with_partitions(n: i32) -> Self {
+        OffsetLedger {
+            partitions: (0..n).map(|p| (p, PartitionLedger::default())).collect(),
+        }
+    }
+
+    /// `consumer` processed `offset` of `partition`.
+    pub fn processed(&mut self, consumer: &str, partition: i32, offset: i64) {
+        if offset < 0 {
+            return;
+        }
+        let p = self.partitions.entry(partition).or_default();
+        let i = offset as usize;
+        if p.counts.len() <= i {
+            p.counts.resize(i + 1, 0);
+        }
+        p.counts[i] = p.counts[i].saturating_add(1);
+        p.processed += 1;
+        match p.runs.last_mut() {
+            Some((c, _, last)) if c == consumer && *last + 1 == offset => *last = offset,
+            _ => p.runs.push((consumer.to_string(), offset, offset)),
+        }
+    }
+
+    /// A commit of `offset` (the next offset to read) succeeded for `partition`.
+    pub fn committed(&mut self, partition: i32, offset: i64) {
+        self.partitions.entry(partition).or_default().committed = Some(offset);
+    }
+
+    /// Number of (consumer, first, last) runs on a partition: the lanes draw them.
+    pub fn report(&self) -> LedgerReport {
+        let mut duplicates = 0;
+        let mut lost = 0;
+        let partitions = self
+            .partitions
+            .iter()
+            .map(|(&partition, p)| {
+                let duplicate_offsets: Vec<i64> = p
+                    .counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &c)| c > 1)
+                    .map(|(o, _)| o as i64)
+                    .collect();
+                let committed_end = p.committed.unwrap_or(0).max(0);
+                let lost_offsets: Vec<i64> = (0..committed_end)
+                    .filter(|&o| p.counts.get(o as usize).copied().unwrap_or(0) == 0)
+                    .collect();
+                duplicates += duplicate_offsets.len() as u64;
+                lost += lost_offsets.len() as u64;
+                PartitionReport {
+                    partition,
+                    processed: p.processed,
+                    committed: p.committed,
+                    duplicate_offsets,
+                    lost_offsets,
+                    runs: p
+                        .runs
+                        .iter()
+                        .map(|(consumer, first, last)| ProcessedRun {
+                            consumer: consumer.clone(),
+                            first: *first,
+                            last: *last,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        LedgerReport {
+            duplicates,
+            lost,
+            partitions,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_duplicates_and_losses() {
+        let mut l = OffsetLedger::with_partitions(1);
+        for o in 0..150 {
+            l.processed("c1", 0, o);
+        }
+        l.committed(0, 100);
+        for o in 100..200 {
+            l.processed("c2", 0, o);
+        }
+        let r = l.report();
+        assert_eq!(r.duplicates, 50);
+        assert_eq!(
+            r.partitions[0].duplicate_offsets,
+            (100..150).collect::<Vec<_>>()
+        );
+        assert_eq!(r.lost, 0);
+        assert_eq!(r.partitions[0].runs.len(), 2);
+
+        let mut l = OffsetLedger::with_partitions(1);
+        for o in 0..5 {
+            l.processed("c1", 0, o);
+        }
+        l.committed(0, 9);
+        let r = l.report();
+        assert_eq!(r.partitions[0].lost_offsets, vec![5, 6, 7, 8]);
+        assert_eq!(r.lost, 4);
+    }
+}

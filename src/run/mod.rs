@@ -1,0 +1,661 @@
+//! `LabRun`: one trainee's run of a lab — its topic and group, its worker processes, its event
+//! log and its offset ledger — and `RunRegistry`, which owns every run.
+
+pub mod ledger;
+pub mod log;
+pub mod options;
+mod sampler;
+mod worker_process;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasher, Hasher};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use crate::broker::{Broker, BrokerError};
+use crate::event::{now_ms, LabEvent, StampedEvent, WorkerLine};
+use crate::lab::{ConsumerDefaults, LoadedLab};
+use crate::worker::{Control, WorkerSpec};
+use ledger::{LedgerReport, OffsetLedger};
+use log::{EventLog, LogEntry, Replay};
+use options::ConsumerOptions;
+use worker_process::WorkerHandle;
+
+/// Why a run operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("no consumer {0} in this run")]
+    NoSuchConsumer(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("field `{0}`: {1}")]
+    BadField(&'static str, String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Limit(String),
+    #[error("broker: {0}")]
+    Broker(#[from] BrokerError),
+    #[error("cannot start the worker process: {0}")]
+    Spawn(std::io::Error),
+}
+
+/// Limits and paths every run shares.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// The binary that runs `worker` (this executable, unless tests say otherwise).
+    pub worker_exe: PathBuf,
+    pub max_runs: usize,
+    pub log_capacity: usize,
+    pub live_buffer: usize,
+    pub idle_timeout: Duration,
+    /// How long a graceful stop may take at teardown before SIGKILL.
+    pub stop_grace: Duration,
+    pub sample_interval: Duration,
+}
+
+/// A consumer's lifecycle as the page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsumerStatus {
+    Starting,
+    Running,
+    Stopping,
+    Closed,
+    Killed,
+    Exited,
+}
+
+impl ConsumerStatus {
+    fn is_live(self) -> bool {
+        matches!(
+            self,
+            ConsumerStatus::Starting | ConsumerStatus::Running | ConsumerStatus::Stopping
+        )
+    }
+}
+
+/// One consumer incarnation (a worker process), as `GET /api/runs/{id}` reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsumerView {
+    pub id: String,
+    pub pid: Option<u32>,
+    pub status: ConsumerStatus,
+    pub processed: u64,
+    pub paused: bool,
+    pub assigned: BTreeSet<i32>,
+    pub exit_code: Option<i32>,
+    pub exit_signal: Option<i32>,
+    pub config: ConsumerDefaults,
+}
+
+/// One partition: broker offsets and the consumer that owns it (from the group's callbacks).
+#[derive(Debug, Clone, Serialize)]
+pub struct PartitionView {
+    pub partition: i32,
+    pub log_end: i64,
+    pub committed: Option<i64>,
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunView {
+    pub id: String,
+    pub lab: String,
+    pub topic: String,
+    pub group: String,
+    pub bootstrap_servers: String,
+    pub embedded_broker: bool,
+    pub last_seq: u64,
+    pub consumers: Vec<ConsumerView>,
+    pub partitions: Vec<PartitionView>,
+    pub duplicates: u64,
+    pub lost: u64,
+}
+
+struct ConsumerSlot {
+    view: ConsumerView,
+    handle: Option<WorkerHandle>,
+}
+
+struct RunInner {
+    log: EventLog,
+    consumers: BTreeMap<u32, ConsumerSlot>,
+    next_consumer: u32,
+    partitions: Vec<PartitionView>,
+    ledger: OffsetLedger,
+}
+
+pub struct LabRun {
+    pub id: String,
+    pub lab: Arc<LoadedLab>,
+    pub topic: String,
+    pub group: String,
+    /// The lab's consumer defaults with the run's own parameters applied.
+    pub defaults: ConsumerDefaults,
+    broker: Broker,
+    settings: Arc<RunSettings>,
+    inner: Mutex<RunInner>,
+    cancel: CancellationToken,
+    last_activity: Mutex<Instant>,
+}
+
+fn consumer_key(id: &str) -> Option<u32> {
+    id.strip_prefix('c')?.parse().ok()
+}
+
+impl LabRun {
+    fn lock(&self) -> MutexGuard<'_, RunInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Marks the run as in use (API calls and open streams keep it from idling out).
+    pub fn touch(&self) {
+        *self.last_activity.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+    }
+
+    fn idle_for(&self) -> Duration {
+        self.last_activity
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .elapsed()
+    }
+
+    /// Cancelled when the run is torn down: its streams and tasks end.
+    pub fn cancelled(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
+    /// Records a server-side event (about a consumer, or the run when `consumer` is None).
+    pub fn record(&self, consumer: Option<&str>, event: LabEvent) -> u64 {
+        let mut inner = self.lock();
+        Self::apply(&mut inner, consumer, &event);
+        inner.log.append(|seq| {
+            let stamped = StampedEvent {
+                seq,
+                ts: now_ms(),
+                consumer: consumer.map(str::to_string),
+                thread: None,
+                event,
+            };
+            serde_json::to_string(&stamped).expect("events serialize")
+        })
+    }
+
+    /// Records a line a worker wrote. Its JSON is kept as written, with the sequence number
+    /// and the consumer spliced in front (no second serialization on the hot path).
+    fn record_worker_line(&self, consumer: &str, line: &str) {
+        match serde_json::from_str::<WorkerLine>(line) {
+            Ok(parsed) if line.starts_with('{') => {
+                let mut inner = self.lock();
+                Self::apply(&mut inner, Some(consumer), &parsed.event);
+                inner.log.append(|seq| {
+                    format!("{{\"seq\":{seq},\"consumer\":\"{consumer}\",{}", &line[1..])
+                });
+            }
+            _ => {
+                self.record(
+                    Some(consumer),
+                    LabEvent::Error {
+                        message: format!(
+                            "worker wrote an unreadable line: {}",
+                            line.chars().take(200).collect::<String>()
+                        ),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Updates the run's state from an event (before it is logged, so a reader that sees the
+    /// event and then asks for the state sees the state after it).
+    fn apply(inner: &mut RunInner, consumer: Option<&str>, event: &LabEvent) {
+        let key = consumer.and_then(consumer_key);
+        if let (
+            Some(cid),
+            LabEvent::Record {
+                partition, offset, ..
+            },
+        ) = (consumer, event)
+        {
+            inner.ledger.processed(cid, *partition, *offset);
+        }
+        match event {
+            LabEvent::Produced {
+                partition, offset, ..
+            } => {
+                if let Some(p) = inner.partitions.get_mut(*partition as usize) {
+                    p.log_end = p.log_end.max(offset + 1);
+                }
+            }
+            LabEvent::CommitCompleted {
+                offsets,
+                error: None,
+                ..
+            } => {
+                for po in offsets {
+                    inner.ledger.committed(po.partition, po.offset);
+                }
+            }
+            LabEvent::PartitionsAssigned { partitions } => {
+                for p in partitions {
+                    if let Some(view) = inner.partitions.get_mut(*p as usize) {
+                        view.owner = consumer.map(str::to_string);
+                    }
+                }
+            }
+            LabEvent::PartitionsRevoked { partitions } => {
+                for p in partitions {
+                    if let Some(view) = inner.partitions.get_mut(*p as usize) {
+                        if view.owner.as_deref() == consumer {
+                            view.owner = None;
+                        }
+                    }
+                }
+            }
+            LabEvent::Offsets { partitions } => {
+                for s in partitions {
+                    if let Some(view) = inner.partitions.get_mut(s.partition as usize) {
+                        view.log_end = s.log_end;
+                        view.committed = s.committed;
+                    }
+                }
+            }
+            _ => {}
+        }
+        let Some(slot) = key.and_then(|k| inner.consumers.get_mut(&k)) else {
+            return;
+        };
+        let view = &mut slot.view;
+        match event {
+            LabEvent::Spawned { pid } => view.pid = Some(*pid),
+            LabEvent::Subscribed { .. } => view.status = ConsumerStatus::Running,
+            LabEvent::Record { .. } => view.processed += 1,
+            LabEvent::Paused { .. } => view.paused = true,
+            LabEvent::Resumed => view.paused = false,
+            LabEvent::PartitionsAssigned { partitions } => view.assigned.extend(partitions),
+            LabEvent::PartitionsRevoked { partitions } => {
+                for p in partitions {
+                    view.assigned.remove(p);
+                }
+            }
+            LabEvent::Wakeup => view.status = ConsumerStatus::Stopping,
+            LabEvent::Closed => {
+                view.status = ConsumerStatus::Closed;
+                view.assigned.clear();
+            }
+            LabEvent::Killed => view.status = ConsumerStatus::Killed,
+            LabEvent::Exited { code, signal } => {
+                view.exit_code = *code;
+                view.exit_signal = *signal;
+                if view.status.is_live() {
+                    view.status = ConsumerStatus::Exited;
+                }
+                view.paused = false;
+                slot.handle = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// Starts a consumer (a new worker process) with the run's defaults and `options`.
+    pub async fn add_consumer(
+        self: &Arc<Self>,
+        options: &ConsumerOptions,
+    ) -> Result<String, RunError> {
+        let config = options
+            .apply(&self.defaults)
+            .map_err(|(field, why)| RunError::BadField(field, why))?;
+        if config.assignment_strategy != self.defaults.assignment_strategy {
+            // librdkafka's mock broker aborts on mixed strategies, and real groups refuse them.
+            let live_other = self.lock().consumers.values().any(|s| {
+                s.view.status.is_live()
+                    && s.view.config.assignment_strategy != config.assignment_strategy
+            });
+            if live_other {
+                return Err(RunError::Conflict(
+                    "assignment_strategy: a group uses one strategy; stop the other consumers first".into(),
+                ));
+            }
+        }
+        let (cid, key) = {
+            let mut inner = self.lock();
+            let live = inner
+                .consumers
+                .values()
+                .filter(|s| s.view.status.is_live())
+                .count();
+            let max = self.lab.lab.controls.max_consumers as usize;
+            if live >= max {
+                return Err(RunError::Limit(format!(
+                    "this lab runs at most {max} consumer(s) at once; stop or kill one first"
+                )));
+            }
+            inner.next_consumer += 1;
+            let key = inner.next_consumer;
+            let cid = format!("c{key}");
+            inner.consumers.insert(
+                key,
+                ConsumerSlot {
+                    view: ConsumerView {
+                        id: cid.clone(),
+                        pid: None,
+                        status: ConsumerStatus::Starting,
+                        processed: 0,
+                        paused: false,
+                        assigned: BTreeSet::new(),
+                        exit_code: None,
+                        exit_signal: None,
+                        config: config.clone(),
+                    },
+                    handle: None,
+                },
+            );
+            (cid, key)
+        };
+        let spec = WorkerSpec {
+            run_id: self.id.clone(),
+            consumer_id: cid.clone(),
+            bootstrap_servers: self.broker.bootstrap_servers().to_string(),
+            topic: self.topic.clone(),
+            group_id: self.group.clone(),
+            poll_timeout_ms: config.poll_timeout_ms,
+            max_poll_records: config.max_poll_records,
+            commit_mode: config.commit_mode,
+            auto_commit_interval_ms: config.auto_commit_interval_ms,
+            commit_every_records: config.commit_every_records,
+            processing_delay_ms: config.processing_delay_ms,
+            pause_after_records: config.pause_after_records,
+            session_timeout_ms: config.session_timeout_ms,
+            heartbeat_interval_ms: (config.session_timeout_ms / 3).clamp(100, 3000),
+            commit_on_revoke: config.commit_on_revoke,
+            assignment_strategy: config.assignment_strategy,
+            auto_offset_reset: config.auto_offset_reset.clone(),
+        };
+        match worker_process::spawn(self.clone(), &spec, &self.settings.worker_exe) {
+            Ok(handle) => {
+                let pid = handle.pid;
+                self.lock()
+                    .consumers
+                    .get_mut(&key)
+                    .expect("just inserted")
+                    .handle = Some(handle);
+                self.record(Some(&cid), LabEvent::Spawned { pid });
+                Ok(cid)
+            }
+            Err(e) => {
+                self.lock().consumers.remove(&key);
+                Err(RunError::Spawn(e))
+            }
+        }
+    }
+
+    fn with_handle<T>(
+        &self,
+        cid: &str,
+        f: impl FnOnce(&WorkerHandle) -> T,
+    ) -> Result<Option<T>, RunError> {
+        let inner = self.lock();
+        let slot = consumer_key(cid)
+            .and_then(|k| inner.consumers.get(&k))
+            .ok_or_else(|| RunError::NoSuchConsumer(cid.to_string()))?;
+        Ok(slot.handle.as_ref().map(f))
+    }
+
+    /// Graceful stop: SIGTERM, the worker's shutdown hook (wakeup → commitSync → close).
+    pub fn stop_consumer(&self, cid: &str) -> Result<(), RunError> {
+        self.with_handle(cid, |h| h.signal(libc::SIGTERM))?
+            .ok_or_else(|| RunError::Conflict(format!("consumer {cid} is not running")))
+    }
+
+    /// Crash: SIGKILL. No commit, no leave-group; the group notices after the session timeout.
+    pub fn kill_consumer(&self, cid: &str) -> Result<(), RunError> {
+        let alive = self.with_handle(cid, |_| ())?.is_some();
+        if !alive {
+            return Err(RunError::Conflict(format!("consumer {cid} is not running")));
+        }
+        // Logged before the signal, so the page sees "killed" before "exited".
+        self.record(Some(cid), LabEvent::Killed);
+        self.with_handle(cid, |h| h.signal(libc::SIGKILL))?;
+        Ok(())
+    }
+
+    /// Sends a step control (pause / resume / step) to a consumer.
+    pub fn control(&self, cid: &str, control: Control) -> Result<(), RunError> {
+        let line = serde_json::to_string(&control).expect("controls serialize");
+        let sent = self.with_handle(cid, |h| h.send_line(line))?;
+        match sent {
+            Some(true) => Ok(()),
+            _ => Err(RunError::Conflict(format!("consumer {cid} is not running"))),
+        }
+    }
+
+    /// Produces records for the trainee and logs where they landed.
+    pub async fn produce(
+        &self,
+        records: &[(Option<String>, String)],
+    ) -> Result<Vec<crate::broker::Delivery>, RunError> {
+        let mut out = Vec::with_capacity(records.len());
+        for (key, value) in records {
+            let d = self
+                .broker
+                .produce(&self.topic, key.as_deref(), value)
+                .await?;
+            self.record(
+                None,
+                LabEvent::Produced {
+                    partition: d.partition,
+                    offset: d.offset,
+                    key: key.clone(),
+                    value: value.clone(),
+                },
+            );
+            out.push(d);
+        }
+        Ok(out)
+    }
+
+    pub fn view(&self) -> RunView {
+        let inner = self.lock();
+        let report = inner.ledger.report();
+        RunView {
+            id: self.id.clone(),
+            lab: self.lab.lab.id.clone(),
+            topic: self.topic.clone(),
+            group: self.group.clone(),
+            bootstrap_servers: self.broker.bootstrap_servers().to_string(),
+            embedded_broker: self.broker.is_embedded(),
+            last_seq: inner.log.next_seq() - 1,
+            consumers: inner.consumers.values().map(|s| s.view.clone()).collect(),
+            partitions: inner.partitions.clone(),
+            duplicates: report.duplicates,
+            lost: report.lost,
+        }
+    }
+
+    pub fn ledger(&self) -> LedgerReport {
+        self.lock().ledger.report()
+    }
+
+    /// The last sequence number logged so far.
+    pub fn last_seq(&self) -> u64 {
+        self.lock().log.next_seq() - 1
+    }
+
+    /// Replay after `after` plus a live subscription, with nothing missed in between.
+    pub fn subscribe(
+        &self,
+        after: u64,
+    ) -> (Replay, tokio::sync::broadcast::Receiver<Arc<LogEntry>>) {
+        self.lock().log.subscribe_since(after)
+    }
+
+    /// What the log still holds after `after` (used to resync a subscriber that lagged).
+    pub fn replay(&self, after: u64) -> Replay {
+        self.lock().log.since(after)
+    }
+
+    fn subscriber_count(&self) -> usize {
+        self.lock().log.subscriber_count()
+    }
+
+    /// Stops every worker (SIGTERM, then SIGKILL after the grace period), ends the run's tasks
+    /// and streams. Idempotent.
+    pub async fn teardown(&self) {
+        let handles: Vec<(String, WorkerHandle)> = {
+            let inner = self.lock();
+            inner
+                .consumers
+                .values()
+                .filter_map(|s| s.handle.as_ref().map(|h| (s.view.id.clone(), h.clone())))
+                .collect()
+        };
+        for (_, h) in &handles {
+            h.signal(libc::SIGTERM);
+        }
+        let grace = self.settings.stop_grace;
+        for (cid, h) in &handles {
+            if tokio::time::timeout(grace, h.exited()).await.is_err() {
+                tracing::warn!(run = %self.id, consumer = %cid, "worker ignored SIGTERM; killing it");
+                self.record(Some(cid), LabEvent::Killed);
+                h.signal(libc::SIGKILL);
+                let _ = tokio::time::timeout(Duration::from_secs(10), h.exited()).await;
+            }
+        }
+        self.cancel.cancel();
+    }
+}
+
+/// Every run on this server.
+pub struct RunRegistry {
+    runs: Mutex<HashMap<String, Arc<LabRun>>>,
+    broker: Broker,
+    settings: Arc<RunSettings>,
+    shutdown: CancellationToken,
+    id_seed: u64,
+    next_id: Mutex<u64>,
+}
+
+impl RunRegistry {
+    pub fn new(broker: Broker, settings: RunSettings, shutdown: CancellationToken) -> Arc<Self> {
+        // Run ids differ between server starts, so a stale page cannot resume another run.
+        let id_seed = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+            & 0xffff_ff;
+        Arc::new(RunRegistry {
+            runs: Mutex::new(HashMap::new()),
+            broker,
+            settings: Arc::new(settings),
+            shutdown,
+            id_seed,
+            next_id: Mutex::new(0),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Arc<LabRun>>> {
+        self.runs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Creates a run of `lab`: its own topic and group, so runs never see each other's data.
+    pub async fn create(
+        &self,
+        lab: Arc<LoadedLab>,
+        params: &ConsumerOptions,
+    ) -> Result<Arc<LabRun>, RunError> {
+        let defaults = params
+            .apply(&lab.lab.consumer)
+            .map_err(|(field, why)| RunError::BadField(field, why))?;
+        if self.lock().len() >= self.settings.max_runs {
+            return Err(RunError::Limit(format!(
+                "the server already runs {} labs; delete one or wait for idle runs to expire",
+                self.settings.max_runs
+            )));
+        }
+        let id = {
+            let mut n = self.next_id.lock().unwrap_or_else(|e| e.into_inner());
+            *n += 1;
+            format!("r{:06x}{}", self.id_seed, *n)
+        };
+        let topic = format!("{}-{id}", lab.lab.topic.name);
+        let group = format!("{}-{id}", defaults.group);
+        let partitions = lab.lab.topic.partitions;
+        self.broker.create_topic(&topic, partitions).await?;
+        let run = Arc::new(LabRun {
+            id: id.clone(),
+            lab,
+            topic,
+            group,
+            defaults,
+            broker: self.broker.clone(),
+            settings: self.settings.clone(),
+            inner: Mutex::new(RunInner {
+                log: EventLog::new(self.settings.log_capacity, self.settings.live_buffer),
+                consumers: BTreeMap::new(),
+                next_consumer: 0,
+                partitions: (0..partitions)
+                    .map(|partition| PartitionView {
+                        partition,
+                        log_end: 0,
+                        committed: None,
+                        owner: None,
+                    })
+                    .collect(),
+                ledger: OffsetLedger::with_partitions(partitions),
+            }),
+            cancel: self.shutdown.child_token(),
+            last_activity: Mutex::new(Instant::now()),
+        });
+        sampler::spawn(
+            run.clone(),
+            self.broker.clone(),
+            self.settings.sample_interval,
+        );
+        self.lock().insert(id, run.clone());
+        Ok(run)
+    }
+
+    pub fn get(&self, id: &str) -> Option<Arc<LabRun>> {
+        self.lock().get(id).cloned()
+    }
+
+    pub fn count(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Removes a run and tears it down.
+    pub async fn remove(&self, id: &str) -> bool {
+        let run = self.lock().remove(id);
+        match run {
+            Some(run) => {
+                run.teardown().await;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Tears down runs nobody has used for the idle timeout (no API calls, no open streams).
+    pub async fn reap_idle(&self) {
+        let idle: Vec<String> = self
+            .lock()
+            .values()
+            .filter(|r| r.subscriber_count() == 0 && r.idle_for() > self.settings.idle_timeout)
+            .map(|r| r.id.clone())
+            .collect();
+        for id in idle {
+            tracing::info!(run = %id, "tearing down idle run");
+            self.remove(&id).await;
+        }
+    }
+
+    /// Server shutdown: every run torn down, concurrently.
+    pub async fn shutdown_all(&self) {
+        let runs: Vec<Arc<LabRun>> = self.lock().drain().map(|(_, r)| r).collect();
+        futures::future::join_all(runs.iter().map(|r| r.teardown())).await;
+    }
+}

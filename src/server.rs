@@ -1,0 +1,110 @@
+//! `Server`: starts the broker, the run registry and the web app; shuts them down in order.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::broker::Broker;
+use crate::config::Settings;
+use crate::lab::LabCatalog;
+use crate::run::{RunRegistry, RunSettings};
+use crate::web::{app, AppState};
+
+/// A running server: its address, its state, and the means to stop it.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: CancellationToken,
+    task: JoinHandle<()>,
+}
+
+impl Server {
+    /// Loads the labs (a bad file refuses to start), starts the broker and serves.
+    pub async fn start(settings: Settings) -> anyhow::Result<Server> {
+        let labs = LabCatalog::load_dir(&settings.labs_dir())?;
+        let broker = match &settings.bootstrap_servers {
+            Some(bootstrap) => Broker::external(bootstrap).await?,
+            None => Broker::embedded(settings.broker_bind).await?,
+        };
+        let listener = tokio::net::TcpListener::bind(settings.bind)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        let addr = listener.local_addr()?;
+        let shutdown = CancellationToken::new();
+        let worker_exe = match &settings.worker_exe {
+            Some(p) => p.clone(),
+            None => std::env::current_exe()?,
+        };
+        let runs = RunRegistry::new(
+            broker.clone(),
+            RunSettings {
+                worker_exe,
+                max_runs: settings.max_runs,
+                log_capacity: settings.log_capacity,
+                live_buffer: 1024,
+                idle_timeout: settings.idle_timeout(),
+                stop_grace: Duration::from_secs(10),
+                sample_interval: Duration::from_millis(500),
+            },
+            shutdown.clone(),
+        );
+        let state = AppState {
+            labs: Arc::new(labs),
+            runs,
+            broker,
+            shutdown: shutdown.clone(),
+            static_dir: settings.static_dir(),
+        };
+
+        // Idle runs are torn down in the background.
+        let reaper_runs = state.runs.clone();
+        let reaper_stop = shutdown.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(30));
+            loop {
+                tokio::select! {
+                    _ = reaper_stop.cancelled() => break,
+                    _ = tick.tick() => reaper_runs.reap_idle().await,
+                }
+            }
+        });
+
+        let router = app(state.clone());
+        let stop = shutdown.clone();
+        let runs = state.runs.clone();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, router)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "server error");
+            }
+            // SSE streams ended with the shutdown token; now every worker is stopped.
+            runs.shutdown_all().await;
+        });
+        Ok(Server {
+            addr,
+            state,
+            shutdown,
+            task,
+        })
+    }
+
+    /// Stops serving, stops every worker (SIGTERM, bounded, then SIGKILL) and waits.
+    pub async fn shutdown(self) {
+        self.shutdown.cancel();
+        let _ = self.task.await;
+    }
+
+    /// Waits until the server stops (after `shutdown_token().cancel()`).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+}

@@ -1,0 +1,251 @@
+//! The JSON API: labs, runs, producing, consumers and their controls, the ledger.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::{AppError, AppState};
+use crate::lab::LoadedLab;
+use crate::run::options::ConsumerOptions;
+use crate::run::LabRun;
+use crate::worker::Control;
+
+/// A JSON body whose errors are 400s naming the field (axum's `Json` answers 422 and
+/// rejects a missing body). An empty body reads as `T::default()`.
+pub struct Body<T>(pub T);
+
+impl<S, T> FromRequest<S> for Body<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Default,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadRequest(format!("cannot read the request body: {e}")))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Body(T::default()));
+        }
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de).map(Body).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path == "." || path.is_empty() {
+                AppError::BadRequest(format!("invalid JSON body: {inner}"))
+            } else {
+                AppError::BadRequest(format!("invalid JSON body: field `{path}`: {inner}"))
+            }
+        })
+    }
+}
+
+#[derive(Serialize)]
+pub struct LabSummary<'a> {
+    id: &'a str,
+    title: &'a str,
+    course: &'a str,
+    summary: &'a str,
+    order: u32,
+    topic: &'a crate::lab::TopicDef,
+    consumer: &'a crate::lab::ConsumerDefaults,
+    controls: &'a crate::lab::Controls,
+}
+
+fn summary(l: &LoadedLab) -> LabSummary<'_> {
+    LabSummary {
+        id: &l.lab.id,
+        title: &l.lab.title,
+        course: &l.lab.course,
+        summary: &l.lab.summary,
+        order: l.lab.order,
+        topic: &l.lab.topic,
+        consumer: &l.lab.consumer,
+        controls: &l.lab.controls,
+    }
+}
+
+pub async fn list_labs(State(state): State<AppState>) -> impl IntoResponse {
+    let labs = state.labs.list();
+    Json(
+        serde_json::to_value(labs.iter().map(|l| summary(l)).collect::<Vec<_>>())
+            .unwrap_or_default(),
+    )
+}
+
+pub async fn get_lab(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    let lab = state
+        .labs
+        .get(&id)
+        .ok_or_else(|| AppError::NotFound(format!("no lab {id:?}")))?;
+    Ok(Json(
+        serde_json::to_value(summary(&lab)).unwrap_or_default(),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRun {
+    lab: String,
+    #[serde(default)]
+    params: ConsumerOptions,
+}
+
+pub async fn create_run(
+    State(state): State<AppState>,
+    Body(body): Body<CreateRun>,
+) -> Result<impl IntoResponse, AppError> {
+    if body.lab.is_empty() {
+        return Err(AppError::BadRequest("field `lab` is required".into()));
+    }
+    let lab = state
+        .labs
+        .get(&body.lab)
+        .ok_or_else(|| AppError::NotFound(format!("no lab {:?}", body.lab)))?;
+    let run = state.runs.create(lab, &body.params).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({
+            "id": run.id,
+            "topic": run.topic,
+            "group": run.group,
+            "page": format!("/labs/{}?run={}", run.lab.lab.id, run.id),
+        })),
+    ))
+}
+
+pub async fn list_runs(State(state): State<AppState>) -> impl IntoResponse {
+    Json(serde_json::json!({ "count": state.runs.count() }))
+}
+
+pub fn find_run(state: &AppState, id: &str) -> Result<std::sync::Arc<LabRun>, AppError> {
+    let run = state
+        .runs
+        .get(id)
+        .ok_or_else(|| AppError::NotFound(format!("no run {id:?} (it may have expired)")))?;
+    run.touch();
+    Ok(run)
+}
+
+pub async fn get_run(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(find_run(&state, &id)?.view()))
+}
+
+pub async fn delete_run(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    if state.runs.remove(&id).await {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound(format!("no run {id:?}")))
+    }
+}
+
+pub async fn ledger(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(find_run(&state, &id)?.ledger()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ProduceBody {
+    values: Vec<String>,
+    #[serde(default)]
+    keys: Option<Vec<Option<String>>>,
+}
+
+const MAX_PRODUCE: usize = 10_000;
+const MAX_VALUE_BYTES: usize = 10_000;
+
+pub async fn produce(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Body(body): Body<ProduceBody>,
+) -> Result<impl IntoResponse, AppError> {
+    let run = find_run(&state, &id)?;
+    if body.values.is_empty() || body.values.len() > MAX_PRODUCE {
+        return Err(AppError::BadRequest(format!(
+            "field `values`: give 1 to {MAX_PRODUCE} values"
+        )));
+    }
+    if body.values.iter().any(|v| v.len() > MAX_VALUE_BYTES) {
+        return Err(AppError::BadRequest(format!(
+            "field `values`: a value is longer than {MAX_VALUE_BYTES} bytes"
+        )));
+    }
+    let keys = match body.keys {
+        Some(keys) if keys.len() != body.values.len() => {
+            return Err(AppError::BadRequest(
+                "field `keys`: give one key (or null) per value".into(),
+            ))
+        }
+        Some(keys) => keys,
+        None => vec![None; body.values.len()],
+    };
+    let records: Vec<(Option<String>, String)> = keys.into_iter().zip(body.values).collect();
+    let delivered = run.produce(&records).await?;
+    Ok(Json(serde_json::json!({ "records": delivered })))
+}
+
+pub async fn add_consumer(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Body(options): Body<ConsumerOptions>,
+) -> Result<impl IntoResponse, AppError> {
+    let run = find_run(&state, &id)?;
+    let cid = run.add_consumer(&options).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": cid }))))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct StepBody {
+    records: Option<u64>,
+}
+
+pub async fn consumer_action(
+    State(state): State<AppState>,
+    Path((id, cid, action)): Path<(String, String, String)>,
+    Body(step): Body<StepBody>,
+) -> Result<impl IntoResponse, AppError> {
+    let run = find_run(&state, &id)?;
+    match action.as_str() {
+        "stop" => run.stop_consumer(&cid)?,
+        "kill" => run.kill_consumer(&cid)?,
+        "pause" => run.control(&cid, Control::Pause)?,
+        "resume" => run.control(&cid, Control::Resume)?,
+        "step" => {
+            let records = step.records.unwrap_or(1);
+            if !(1..=100_000).contains(&records) {
+                return Err(AppError::BadRequest(
+                    "field `records`: must be between 1 and 100000".into(),
+                ));
+            }
+            run.control(&cid, Control::Step { records })?
+        }
+        other => {
+            return Err(AppError::NotFound(format!(
+                "no consumer action {other:?} (stop, kill, pause, resume, step)"
+            )))
+        }
+    }
+    Ok(StatusCode::ACCEPTED)
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound("no such API endpoint".into())
+}

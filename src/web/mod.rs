@@ -1,0 +1,57 @@
+//! The web app: `app(state) -> Router` with pages, the JSON API and the SSE event stream.
+
+mod api;
+mod error;
+mod pages;
+mod sse;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+use tokio_util::sync::CancellationToken;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+
+use crate::broker::Broker;
+use crate::lab::LabCatalog;
+use crate::run::RunRegistry;
+pub use error::AppError;
+
+/// Shared by every handler; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub labs: Arc<LabCatalog>,
+    pub runs: Arc<RunRegistry>,
+    pub broker: Broker,
+    /// Cancelled on server shutdown: event streams end.
+    pub shutdown: CancellationToken,
+    pub static_dir: PathBuf,
+}
+
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/labs", get(api::list_labs))
+        .route("/labs/{lab}", get(api::get_lab))
+        .route("/runs", post(api::create_run).get(api::list_runs))
+        .route("/runs/{run}", get(api::get_run).delete(api::delete_run))
+        .route("/runs/{run}/produce", post(api::produce))
+        .route("/runs/{run}/ledger", get(api::ledger))
+        .route("/runs/{run}/events", get(sse::events))
+        .route("/runs/{run}/consumers", post(api::add_consumer))
+        .route(
+            "/runs/{run}/consumers/{consumer}/{action}",
+            post(api::consumer_action),
+        )
+        .fallback(api::not_found);
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/labs/{lab}", get(pages::lab_page))
+        .nest("/api", api)
+        .nest_service("/static", ServeDir::new(&state.static_dir))
+        .fallback(pages::not_found)
+        // The default predicate leaves `text/event-stream` uncompressed: SSE is never buffered.
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}

@@ -1,0 +1,309 @@
+//! `LabContext`: the consumer's rebalance listener and commit callback, forwarding both as events.
+//!
+//! Callbacks run on the polling thread, inside `poll()`: they only emit events, update the
+//! shared progress and (with `commit_on_revoke`) do the listener's synchronous commit.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance};
+use rdkafka::error::KafkaResult;
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
+
+use super::emit::EventSink;
+use super::spec::CommitMode;
+use crate::event::{CommitKind, LabEvent, PartitionOffset};
+
+/// What the application has processed and what it believes is committed, per partition.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Next offset to process per partition (last processed + 1).
+    pub processed_next: BTreeMap<i32, i64>,
+    /// Last offset this consumer successfully committed per partition.
+    pub committed: BTreeMap<i32, i64>,
+    /// Partitions this consumer owns now.
+    pub assigned: BTreeSet<i32>,
+    /// Partitions revoked since the poll loop last looked (held records for them are dropped).
+    pub revoked_since_poll: Vec<i32>,
+}
+
+impl Progress {
+    /// Processed offsets not yet committed, limited to `partitions` when given.
+    pub fn uncommitted(&self, partitions: Option<&[i32]>) -> Vec<PartitionOffset> {
+        self.processed_next
+            .iter()
+            .filter(|(p, _)| partitions.is_none_or(|ps| ps.contains(p)))
+            .filter(|(p, next)| self.committed.get(p) != Some(next))
+            .map(|(&partition, &offset)| PartitionOffset { partition, offset })
+            .collect()
+    }
+}
+
+/// An async commit waiting for its answer.
+struct PendingAsync {
+    id: u64,
+    started: Instant,
+    reason: String,
+}
+
+pub struct LabContext {
+    pub sink: Arc<EventSink>,
+    pub topic: String,
+    pub commit_mode: CommitMode,
+    pub commit_on_revoke: bool,
+    pub progress: Mutex<Progress>,
+    next_commit_id: AtomicU64,
+    pending_async: Mutex<VecDeque<PendingAsync>>,
+    rebalance_started: Mutex<Option<Instant>>,
+}
+
+impl LabContext {
+    pub fn new(
+        sink: Arc<EventSink>,
+        topic: String,
+        commit_mode: CommitMode,
+        commit_on_revoke: bool,
+    ) -> Self {
+        LabContext {
+            sink,
+            topic,
+            commit_mode,
+            commit_on_revoke,
+            progress: Mutex::new(Progress::default()),
+            next_commit_id: AtomicU64::new(1),
+            pending_async: Mutex::new(VecDeque::new()),
+            rebalance_started: Mutex::new(None),
+        }
+    }
+
+    pub fn progress(&self) -> std::sync::MutexGuard<'_, Progress> {
+        self.progress.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn tpl(&self, offsets: &[PartitionOffset]) -> TopicPartitionList {
+        let mut tpl = TopicPartitionList::new();
+        for po in offsets {
+            // Cannot fail for a valid offset; the partition list owns its own copy.
+            let _ = tpl.add_partition_offset(&self.topic, po.partition, Offset::Offset(po.offset));
+        }
+        tpl
+    }
+
+    /// `commitSync(offsets)`: blocks this thread until the broker answers, reporting both ends.
+    pub fn commit_sync(
+        &self,
+        consumer: &BaseConsumer<LabContext>,
+        offsets: Vec<PartitionOffset>,
+        reason: &str,
+    ) -> bool {
+        if offsets.is_empty() {
+            return true;
+        }
+        let id = self.next_commit_id.fetch_add(1, Ordering::Relaxed);
+        self.sink.emit(LabEvent::CommitRequested {
+            commit_id: id,
+            mode: CommitKind::Sync,
+            reason: reason.to_string(),
+            offsets: offsets.clone(),
+        });
+        self.sink.flush();
+        let started = Instant::now();
+        let result = consumer.commit(&self.tpl(&offsets), rdkafka::consumer::CommitMode::Sync);
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        if result.is_ok() {
+            let mut progress = self.progress();
+            for po in &offsets {
+                progress.committed.insert(po.partition, po.offset);
+            }
+        }
+        self.sink.emit(LabEvent::CommitCompleted {
+            commit_id: Some(id),
+            mode: CommitKind::Sync,
+            reason: reason.to_string(),
+            offsets,
+            latency_ms: Some(latency_ms),
+            error: result.as_ref().err().map(|e| e.to_string()),
+        });
+        result.is_ok()
+    }
+
+    /// `commitAsync(offsets)`: returns at once; the answer comes back through `commit_callback`
+    /// on a later poll. rust-rdkafka's `commit(.., Async)` never reports manual commits to the
+    /// callback (rust-rdkafka #856), so the request goes through `rd_kafka_commit_queue` with the
+    /// consumer's own queue as the reply queue.
+    pub fn commit_async(
+        &self,
+        consumer: &BaseConsumer<LabContext>,
+        offsets: Vec<PartitionOffset>,
+        reason: &str,
+    ) {
+        if offsets.is_empty() {
+            return;
+        }
+        let id = self.next_commit_id.fetch_add(1, Ordering::Relaxed);
+        self.sink.emit(LabEvent::CommitRequested {
+            commit_id: id,
+            mode: CommitKind::Async,
+            reason: reason.to_string(),
+            offsets: offsets.clone(),
+        });
+        self.pending_async
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(PendingAsync {
+                id,
+                started: Instant::now(),
+                reason: reason.to_string(),
+            });
+        let tpl = self.tpl(&offsets);
+        let rk = consumer.client().native_ptr();
+        // SAFETY: `rk` is a live consumer handle; the queue reference we take is released
+        // right after the call, and librdkafka copies the partition list.
+        let err = unsafe {
+            let queue = rdkafka::bindings::rd_kafka_queue_get_consumer(rk);
+            let err = rdkafka::bindings::rd_kafka_commit_queue(
+                rk,
+                tpl.ptr(),
+                queue,
+                None,
+                std::ptr::null_mut(),
+            );
+            rdkafka::bindings::rd_kafka_queue_destroy(queue);
+            err
+        };
+        if err != rdkafka::bindings::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+            let _ = self
+                .pending_async
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pop_back();
+            let code: rdkafka::types::RDKafkaErrorCode = err.into();
+            self.sink.emit(LabEvent::CommitCompleted {
+                commit_id: Some(id),
+                mode: CommitKind::Async,
+                reason: reason.to_string(),
+                offsets,
+                latency_ms: None,
+                error: Some(code.to_string()),
+            });
+        }
+    }
+
+    fn partitions_of(tpl: &TopicPartitionList) -> Vec<i32> {
+        tpl.elements().iter().map(|e| e.partition()).collect()
+    }
+}
+
+impl ClientContext for LabContext {}
+
+impl ConsumerContext for LabContext {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        *self
+            .rebalance_started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+        match rebalance {
+            Rebalance::Revoke(tpl) => {
+                let partitions = Self::partitions_of(tpl);
+                self.sink.emit(LabEvent::PartitionsRevoked {
+                    partitions: partitions.clone(),
+                });
+                // The rebalance listener's lesson: commit what was processed before giving
+                // the partitions away, so the next owner starts exactly after it.
+                if self.commit_on_revoke && self.commit_mode != CommitMode::None {
+                    let offsets = self.progress().uncommitted(Some(&partitions));
+                    self.commit_sync(consumer, offsets, "revoke");
+                }
+                let mut progress = self.progress();
+                for p in &partitions {
+                    progress.assigned.remove(p);
+                }
+                progress.revoked_since_poll.extend(partitions);
+            }
+            Rebalance::Assign(_) => {}
+            Rebalance::Error(e) => self.sink.emit(LabEvent::Error {
+                message: format!("rebalance error: {e}"),
+            }),
+        }
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        let kind = match rebalance {
+            Rebalance::Assign(tpl) => {
+                let partitions = Self::partitions_of(tpl);
+                self.progress().assigned.extend(partitions.iter().copied());
+                self.sink.emit(LabEvent::PartitionsAssigned { partitions });
+                "assign"
+            }
+            Rebalance::Revoke(_) => "revoke",
+            Rebalance::Error(_) => "error",
+        };
+        if let Some(started) = self
+            .rebalance_started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            self.sink.emit(LabEvent::RebalanceDone {
+                kind: kind.to_string(),
+                duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+            });
+        }
+        self.sink.flush();
+    }
+
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        let offsets: Vec<PartitionOffset> = offsets
+            .elements()
+            .iter()
+            .filter_map(|e| match e.offset() {
+                Offset::Offset(o) => Some(PartitionOffset {
+                    partition: e.partition(),
+                    offset: o,
+                }),
+                _ => None,
+            })
+            .collect();
+        let pending = self
+            .pending_async
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front();
+        let (commit_id, mode, reason, latency_ms) = match pending {
+            Some(p) => (
+                Some(p.id),
+                CommitKind::Async,
+                p.reason,
+                Some(p.started.elapsed().as_secs_f64() * 1000.0),
+            ),
+            None if self.commit_mode.is_auto() => (None, CommitKind::Auto, "auto".into(), None),
+            // Sync commits report their own result; nothing else is expected here.
+            None => return,
+        };
+        // librdkafka reports "no offset to commit" for an idle auto-commit tick: not news.
+        if let Err(rdkafka::error::KafkaError::ConsumerCommit(
+            rdkafka::types::RDKafkaErrorCode::NoOffset,
+        )) = result
+        {
+            if mode == CommitKind::Auto {
+                return;
+            }
+        }
+        if result.is_ok() {
+            let mut progress = self.progress();
+            for po in &offsets {
+                progress.committed.insert(po.partition, po.offset);
+            }
+        }
+        self.sink.emit(LabEvent::CommitCompleted {
+            commit_id,
+            mode,
+            reason,
+            offsets,
+            latency_ms,
+            error: result.err().map(|e| e.to_string()),
+        });
+    }
+}
