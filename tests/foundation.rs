@@ -37,8 +37,7 @@ async fn produced_records_arrive_after_polls() {
     for record in &records {
         let poll = evs
             .iter()
-            .filter(|e| of(e, "poll", &c1) && seq(e) < seq(record))
-            .last()
+            .rfind(|e| of(e, "poll", &c1) && seq(e) < seq(record))
             .unwrap_or_else(|| panic!("no poll before {record}"));
         assert!(
             poll["count"].as_u64().unwrap() >= 1,

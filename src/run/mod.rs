@@ -546,7 +546,7 @@ impl RunRegistry {
         let id_seed = std::collections::hash_map::RandomState::new()
             .build_hasher()
             .finish()
-            & 0xffff_ff;
+            & 0x00ff_ffff;
         Arc::new(RunRegistry {
             runs: Mutex::new(HashMap::new()),
             broker,
