@@ -277,28 +277,34 @@ impl Broker {
         .map_err(|e| BrokerError::Other(e.to_string()))?
     }
 
-    /// Produces one record and waits for the broker's acknowledgement.
+    /// Produces records (in order, batched together) and waits for every acknowledgement.
     pub async fn produce(
         &self,
         topic: &str,
-        key: Option<&str>,
-        value: &str,
-    ) -> Result<Delivery, BrokerError> {
-        let mut record = FutureRecord::<str, str>::to(topic).payload(value);
-        if let Some(key) = key {
-            record = record.key(key);
+        records: &[(Option<String>, String)],
+    ) -> Result<Vec<Delivery>, BrokerError> {
+        // Queue everything first so librdkafka batches it, as a console producer piping a
+        // file would; then wait for each delivery report.
+        let mut pending = Vec::with_capacity(records.len());
+        for (key, value) in records {
+            let mut record = FutureRecord::<str, str>::to(topic).payload(value);
+            if let Some(key) = key {
+                record = record.key(key);
+            }
+            pending.push(self.inner.producer.send(record, Duration::from_secs(5)));
         }
-        let (partition, offset) = self
-            .inner
-            .producer
-            .send(record, Duration::from_secs(5))
-            .await
-            .map(|d| (d.partition, d.offset))
-            .map_err(|(e, _)| BrokerError::Kafka {
+        let mut out = Vec::with_capacity(records.len());
+        for delivery in futures::future::join_all(pending).await {
+            let d = delivery.map_err(|(e, _)| BrokerError::Kafka {
                 op: "produce",
                 source: e,
             })?;
-        Ok(Delivery { partition, offset })
+            out.push(Delivery {
+                partition: d.partition,
+                offset: d.offset,
+            });
+        }
+        Ok(out)
     }
 
     /// Log-end offsets (high watermarks) of partitions `0..partitions`. Blocking: call it from

@@ -103,6 +103,10 @@ pub enum LabEvent {
     },
     /// Broker-side partition state changed (log-end and committed offsets).
     Offsets { partitions: Vec<PartitionSample> },
+    /// A fault was injected into the embedded broker.
+    Fault { description: String },
+    /// A lab checkpoint was reached for the first time.
+    Checkpoint { id: String, text: String },
     /// Something went wrong; the message says what.
     Error { message: String },
 }
@@ -128,9 +132,37 @@ impl LabEvent {
             LabEvent::Killed => "killed",
             LabEvent::Exited { .. } => "exited",
             LabEvent::Offsets { .. } => "offsets",
+            LabEvent::Fault { .. } => "fault",
+            LabEvent::Checkpoint { .. } => "checkpoint",
             LabEvent::Error { .. } => "error",
         }
     }
+
+    /// Every `type` tag, for validating lab files, plus `commit_failed` (a `commit_completed`
+    /// with an error), which checkpoints may also wait for.
+    pub const KINDS: &'static [&'static str] = &[
+        "commit_failed",
+        "produced",
+        "spawned",
+        "subscribed",
+        "poll",
+        "record",
+        "commit_requested",
+        "commit_completed",
+        "partitions_assigned",
+        "partitions_revoked",
+        "rebalance_done",
+        "paused",
+        "resumed",
+        "wakeup",
+        "closed",
+        "killed",
+        "exited",
+        "offsets",
+        "fault",
+        "checkpoint",
+        "error",
+    ];
 }
 
 /// What a worker writes: one event, when it happened, and on which thread.

@@ -46,6 +46,8 @@ pub struct ConsumerDefaults {
     pub session_timeout_ms: u64,
     #[serde(default)]
     pub commit_on_revoke: bool,
+    #[serde(default)]
+    pub retry_failed_commits: bool,
     #[serde(default = "default_strategy")]
     pub assignment_strategy: AssignmentStrategy,
     #[serde(default = "default_offset_reset")]
@@ -90,6 +92,9 @@ pub struct Controls {
     /// Pause / Resume / Step controls.
     #[serde(default)]
     pub steps: bool,
+    /// Broker fault injection (commit errors, slow broker); shown only on the embedded broker.
+    #[serde(default)]
+    pub faults: bool,
     #[serde(default = "one")]
     pub max_consumers: u32,
 }
@@ -117,6 +122,34 @@ pub struct Lab {
     pub topic: TopicDef,
     pub consumer: ConsumerDefaults,
     pub controls: Controls,
+    /// What the trainee should see, ticked on the page when reached.
+    #[serde(default)]
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+/// A condition over the run's ledger and events; all given parts must hold.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    pub id: String,
+    /// What the trainee sees next to the tick.
+    pub text: String,
+    /// Event types that must each have happened (e.g. `["killed"]`).
+    #[serde(default)]
+    pub after: Vec<String>,
+    /// At least this many consumer incarnations started.
+    #[serde(default)]
+    pub min_consumers: Option<u64>,
+    #[serde(default)]
+    pub min_processed: Option<u64>,
+    #[serde(default)]
+    pub min_duplicates: Option<u64>,
+    #[serde(default)]
+    pub max_duplicates: Option<u64>,
+    #[serde(default)]
+    pub min_lost: Option<u64>,
+    #[serde(default)]
+    pub max_lost: Option<u64>,
 }
 
 impl Lab {
@@ -153,6 +186,28 @@ impl Lab {
             .map_err(|(name, why)| format!("field `consumer.{name}`: {why}"))?;
         if !(1..=16).contains(&self.controls.max_consumers) {
             return field("controls.max_consumers", "must be between 1 and 16");
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for (i, c) in self.checkpoints.iter().enumerate() {
+            if !valid_name(&c.id) || !ids.insert(c.id.as_str()) {
+                return field(
+                    &format!("checkpoints[{i}].id"),
+                    "must be a unique lowercase name",
+                );
+            }
+            if let Some(unknown) = c
+                .after
+                .iter()
+                .find(|t| !crate::event::LabEvent::KINDS.contains(&t.as_str()))
+            {
+                return field(
+                    &format!("checkpoints[{i}].after"),
+                    &format!(
+                        "unknown event type {unknown:?} (known: {})",
+                        crate::event::LabEvent::KINDS.join(", ")
+                    ),
+                );
+            }
         }
         Ok(())
     }

@@ -115,6 +115,14 @@ pub struct RunView {
     pub partitions: Vec<PartitionView>,
     pub duplicates: u64,
     pub lost: u64,
+    pub checkpoints: Vec<CheckpointView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckpointView {
+    pub id: String,
+    pub text: String,
+    pub reached: bool,
 }
 
 struct ConsumerSlot {
@@ -128,6 +136,10 @@ struct RunInner {
     next_consumer: u32,
     partitions: Vec<PartitionView>,
     ledger: OffsetLedger,
+    /// How many events of each type happened (checkpoints test these).
+    kind_counts: HashMap<&'static str, u64>,
+    /// Checkpoints already reached.
+    reached: BTreeSet<String>,
 }
 
 pub struct LabRun {
@@ -215,6 +227,10 @@ impl LabRun {
     /// event and then asks for the state sees the state after it).
     fn apply(inner: &mut RunInner, consumer: Option<&str>, event: &LabEvent) {
         let key = consumer.and_then(consumer_key);
+        *inner.kind_counts.entry(event.kind()).or_default() += 1;
+        if let LabEvent::CommitCompleted { error: Some(_), .. } = event {
+            *inner.kind_counts.entry("commit_failed").or_default() += 1;
+        }
         if let (
             Some(cid),
             LabEvent::Record {
@@ -373,6 +389,7 @@ impl LabRun {
             session_timeout_ms: config.session_timeout_ms,
             heartbeat_interval_ms: (config.session_timeout_ms / 3).clamp(100, 3000),
             commit_on_revoke: config.commit_on_revoke,
+            retry_failed_commits: config.retry_failed_commits,
             assignment_strategy: config.assignment_strategy,
             auto_offset_reset: config.auto_offset_reset.clone(),
         };
@@ -439,12 +456,8 @@ impl LabRun {
         &self,
         records: &[(Option<String>, String)],
     ) -> Result<Vec<crate::broker::Delivery>, RunError> {
-        let mut out = Vec::with_capacity(records.len());
-        for (key, value) in records {
-            let d = self
-                .broker
-                .produce(&self.topic, key.as_deref(), value)
-                .await?;
+        let delivered = self.broker.produce(&self.topic, records).await?;
+        for (d, (key, value)) in delivered.iter().zip(records) {
             self.record(
                 None,
                 LabEvent::Produced {
@@ -454,12 +467,51 @@ impl LabRun {
                     value: value.clone(),
                 },
             );
-            out.push(d);
         }
-        Ok(out)
+        Ok(delivered)
+    }
+
+    /// Logs a `checkpoint` event for every checkpoint reached since the last look.
+    pub fn check_checkpoints(&self) {
+        let newly: Vec<(String, String)> = {
+            let mut inner = self.lock();
+            if inner.reached.len() == self.lab.lab.checkpoints.len() {
+                return;
+            }
+            let report = inner.ledger.report();
+            let consumers = inner.next_consumer as u64;
+            let processed: u64 = report.partitions.iter().map(|p| p.processed).sum();
+            let mut newly = vec![];
+            for c in &self.lab.lab.checkpoints {
+                if inner.reached.contains(&c.id) {
+                    continue;
+                }
+                let at_least = |min: Option<u64>, v: u64| min.is_none_or(|m| v >= m);
+                let at_most = |max: Option<u64>, v: u64| max.is_none_or(|m| v <= m);
+                let ok = c
+                    .after
+                    .iter()
+                    .all(|t| inner.kind_counts.get(t.as_str()).copied().unwrap_or(0) > 0)
+                    && at_least(c.min_consumers, consumers)
+                    && at_least(c.min_processed, processed)
+                    && at_least(c.min_duplicates, report.duplicates)
+                    && at_most(c.max_duplicates, report.duplicates)
+                    && at_least(c.min_lost, report.lost)
+                    && at_most(c.max_lost, report.lost);
+                if ok {
+                    inner.reached.insert(c.id.clone());
+                    newly.push((c.id.clone(), c.text.clone()));
+                }
+            }
+            newly
+        };
+        for (id, text) in newly {
+            self.record(None, LabEvent::Checkpoint { id, text });
+        }
     }
 
     pub fn view(&self) -> RunView {
+        self.check_checkpoints();
         let inner = self.lock();
         let report = inner.ledger.report();
         RunView {
@@ -474,6 +526,17 @@ impl LabRun {
             partitions: inner.partitions.clone(),
             duplicates: report.duplicates,
             lost: report.lost,
+            checkpoints: self
+                .lab
+                .lab
+                .checkpoints
+                .iter()
+                .map(|c| CheckpointView {
+                    id: c.id.clone(),
+                    text: c.text.clone(),
+                    reached: inner.reached.contains(&c.id),
+                })
+                .collect(),
         }
     }
 
@@ -606,6 +669,8 @@ impl RunRegistry {
                     })
                     .collect(),
                 ledger: OffsetLedger::with_partitions(partitions),
+                kind_counts: HashMap::new(),
+                reached: BTreeSet::new(),
             }),
             cancel: self.shutdown.child_token(),
             last_activity: Mutex::new(Instant::now()),

@@ -16,6 +16,7 @@ pub struct ConsumerOptions {
     pub pause_after_records: Option<u64>,
     pub session_timeout_ms: Option<u64>,
     pub commit_on_revoke: Option<bool>,
+    pub retry_failed_commits: Option<bool>,
     pub poll_timeout_ms: Option<u64>,
     pub max_poll_records: Option<u32>,
     pub assignment_strategy: Option<AssignmentStrategy>,
@@ -48,6 +49,9 @@ impl ConsumerOptions {
         }
         if let Some(v) = self.commit_on_revoke {
             c.commit_on_revoke = v;
+        }
+        if let Some(v) = self.retry_failed_commits {
+            c.retry_failed_commits = v;
         }
         if let Some(v) = self.poll_timeout_ms {
             c.poll_timeout_ms = v;

@@ -21,6 +21,7 @@ pub fn spawn(run: Arc<LabRun>, broker: Broker, every: Duration) {
                 _ = cancel.cancelled() => break,
                 _ = ticker.tick() => {}
             }
+            run.check_checkpoints();
             let (broker, probe, run2) = (broker.clone(), probe.clone(), run.clone());
             // Watermarks and OffsetFetch block on the network: a blocking thread does them.
             let sample = tokio::task::spawn_blocking(move || {

@@ -246,6 +246,65 @@ pub async fn consumer_action(
     Ok(StatusCode::ACCEPTED)
 }
 
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FaultBody {
+    /// The next N OffsetCommit requests are rejected (a non-retriable error).
+    commit_errors: Option<usize>,
+    /// Every request to the broker takes this much longer (0 clears it).
+    rtt_ms: Option<u64>,
+}
+
+pub async fn inject_fault(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Body(body): Body<FaultBody>,
+) -> Result<impl IntoResponse, AppError> {
+    let run = find_run(&state, &id)?;
+    if !state.broker.is_embedded() {
+        return Err(AppError::Conflict(
+            "fault injection needs the embedded broker (a real cluster cannot be told to fail)"
+                .into(),
+        ));
+    }
+    if body.commit_errors.is_none() && body.rtt_ms.is_none() {
+        return Err(AppError::BadRequest(
+            "give `commit_errors` or `rtt_ms`".into(),
+        ));
+    }
+    let mut said = vec![];
+    if let Some(n) = body.commit_errors {
+        if !(1..=100).contains(&n) {
+            return Err(AppError::BadRequest(
+                "field `commit_errors`: must be between 1 and 100".into(),
+            ));
+        }
+        state.broker.inject_commit_errors(
+            rdkafka::types::RDKafkaRespErr::RD_KAFKA_RESP_ERR_INVALID_COMMIT_OFFSET_SIZE,
+            n,
+        );
+        said.push(format!("the next {n} OffsetCommit request(s) are rejected by the broker (INVALID_COMMIT_OFFSET_SIZE, not retried)"));
+    }
+    if let Some(ms) = body.rtt_ms {
+        if ms > 10_000 {
+            return Err(AppError::BadRequest(
+                "field `rtt_ms`: must be at most 10000".into(),
+            ));
+        }
+        state
+            .broker
+            .set_round_trip_time(std::time::Duration::from_millis(ms));
+        said.push(format!("broker round-trip time +{ms} ms"));
+    }
+    run.record(
+        None,
+        crate::event::LabEvent::Fault {
+            description: said.join("; "),
+        },
+    );
+    Ok(StatusCode::ACCEPTED)
+}
+
 pub async fn not_found() -> AppError {
     AppError::NotFound("no such API endpoint".into())
 }

@@ -27,6 +27,8 @@ pub struct Progress {
     pub assigned: BTreeSet<i32>,
     /// Partitions revoked since the poll loop last looked (held records for them are dropped).
     pub revoked_since_poll: Vec<i32>,
+    /// Failed async commits to send again (only with `retry_failed_commits`).
+    pub retry: Vec<Vec<PartitionOffset>>,
 }
 
 impl Progress {
@@ -53,6 +55,7 @@ pub struct LabContext {
     pub topic: String,
     pub commit_mode: CommitMode,
     pub commit_on_revoke: bool,
+    pub retry_failed_commits: bool,
     pub progress: Mutex<Progress>,
     next_commit_id: AtomicU64,
     pending_async: Mutex<VecDeque<PendingAsync>>,
@@ -65,12 +68,14 @@ impl LabContext {
         topic: String,
         commit_mode: CommitMode,
         commit_on_revoke: bool,
+        retry_failed_commits: bool,
     ) -> Self {
         LabContext {
             sink,
             topic,
             commit_mode,
             commit_on_revoke,
+            retry_failed_commits,
             progress: Mutex::new(Progress::default()),
             next_commit_id: AtomicU64::new(1),
             pending_async: Mutex::new(VecDeque::new()),
@@ -296,6 +301,8 @@ impl ConsumerContext for LabContext {
             for po in &offsets {
                 progress.committed.insert(po.partition, po.offset);
             }
+        } else if mode == CommitKind::Async && self.retry_failed_commits {
+            self.progress().retry.push(offsets.clone());
         }
         self.sink.emit(LabEvent::CommitCompleted {
             commit_id,

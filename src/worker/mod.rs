@@ -187,6 +187,7 @@ impl PollLoop {
             spec.topic.clone(),
             spec.commit_mode,
             spec.commit_on_revoke,
+            spec.retry_failed_commits,
         );
         let consumer: BaseConsumer<LabContext> =
             consumer_config(&spec).create_with_context(context)?;
@@ -301,6 +302,7 @@ impl PollLoop {
             self.held.push_back(record);
         }
         self.drop_revoked();
+        self.retry_failed_commits();
     }
 
     fn hold(message: &rdkafka::message::BorrowedMessage<'_>) -> HeldRecord {
@@ -359,12 +361,21 @@ impl PollLoop {
             }
         }
         self.drop_revoked();
+        self.retry_failed_commits();
         let count = self.held.len() as u32;
         self.sink.emit(LabEvent::Poll {
             count,
             duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         });
         self.batch_open = count > 0;
+    }
+
+    /// The naive retry: send a failed commit again, even if a later one already succeeded.
+    fn retry_failed_commits(&mut self) {
+        let retries = std::mem::take(&mut self.ctx().progress().retry);
+        for offsets in retries {
+            self.ctx().commit_async(&self.consumer, offsets, "retry");
+        }
     }
 
     /// True when a control line arrived since the last look (set by the stdin reader).

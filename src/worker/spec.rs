@@ -77,6 +77,9 @@ pub struct WorkerSpec {
     pub session_timeout_ms: u64,
     pub heartbeat_interval_ms: u64,
     pub commit_on_revoke: bool,
+    /// Async mode: re-send a failed commit when its answer arrives (the course's hazard).
+    #[serde(default)]
+    pub retry_failed_commits: bool,
     pub assignment_strategy: AssignmentStrategy,
     pub auto_offset_reset: String,
 }
