@@ -91,7 +91,7 @@ fn last_commit_before(events: &[Value], cid: &str, before_seq: u64) -> i64 {
                 .find(|po| po["partition"] == 0)
                 .map(|po| po["offset"].as_i64().unwrap())
         })
-        .last()
+        .next_back()
         .unwrap_or(0)
 }
 
