@@ -159,6 +159,9 @@ impl Broker {
         let producer: FutureProducer = client_config(&bootstrap)
             .set("message.timeout.ms", "10000")
             .set("linger.ms", "1")
+            // Keyless records spread over partitions record by record (librdkafka's sticky
+            // partitioner would put a whole "Produce 100" into one partition).
+            .set("sticky.partitioning.linger.ms", "0")
             .create()
             .map_err(kafka("create producer"))?;
         let meta: BaseConsumer = client_config(&bootstrap)

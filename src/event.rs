@@ -53,7 +53,9 @@ pub enum LabEvent {
         topic: String,
         group: Option<String>,
         commit_mode: String,
-        thread: Option<String>,
+        /// Set when the consumer `assign()`ed this one partition instead of subscribing.
+        #[serde(default)]
+        assigned_partition: Option<i32>,
     },
     /// One `poll(timeout)`: how many records it returned and how long it blocked.
     Poll { count: u32, duration_ms: f64 },

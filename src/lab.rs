@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::worker::{AssignmentStrategy, CommitMode};
+use crate::worker::{AssignmentStrategy, CommitMode, ThreadGroups};
 
 /// A lab file that cannot be used; the message names the file and the field.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +48,16 @@ pub struct ConsumerDefaults {
     pub commit_on_revoke: bool,
     #[serde(default)]
     pub retry_failed_commits: bool,
+    #[serde(default = "yes")]
+    pub commit_on_shutdown: bool,
+    #[serde(default = "one_u32")]
+    pub threads: u32,
+    #[serde(default)]
+    pub thread_groups: ThreadGroups,
+    #[serde(default)]
+    pub worker_pool: u32,
+    #[serde(default)]
+    pub assign_partition: Option<i32>,
     #[serde(default = "default_strategy")]
     pub assignment_strategy: AssignmentStrategy,
     #[serde(default = "default_offset_reset")]
@@ -92,6 +102,18 @@ pub struct Controls {
     /// Pause / Resume / Step controls.
     #[serde(default)]
     pub steps: bool,
+    /// A "Produce N" button producing values 0..N-1 (e.g. the course's 200 records).
+    #[serde(default)]
+    pub produce_count: Option<u32>,
+    /// Let the trainee choose the group's assignment strategy when starting the run.
+    #[serde(default)]
+    pub strategy: bool,
+    /// Thread-strategy controls (threads, groups, worker pool) on "Start consumer".
+    #[serde(default)]
+    pub threads: bool,
+    /// Show two runs side by side (A: kill, B: graceful stop).
+    #[serde(default)]
+    pub ab: bool,
     /// Broker fault injection (commit errors, slow broker); shown only on the embedded broker.
     #[serde(default)]
     pub faults: bool,
@@ -103,6 +125,9 @@ fn yes() -> bool {
     true
 }
 fn one() -> u32 {
+    1
+}
+fn one_u32() -> u32 {
     1
 }
 
@@ -182,6 +207,19 @@ impl Lab {
                 "use lowercase letters, digits, '-', '.' or '_'",
             );
         }
+        if let Some(p) = self.consumer.assign_partition {
+            if p >= self.topic.partitions {
+                return field(
+                    "consumer.assign_partition",
+                    "must be a partition of the topic",
+                );
+            }
+        }
+        if let Some(n) = self.controls.produce_count {
+            if !(1..=100_000).contains(&n) {
+                return field("controls.produce_count", "must be between 1 and 100000");
+            }
+        }
         check_consumer(&self.consumer)
             .map_err(|(name, why)| format!("field `consumer.{name}`: {why}"))?;
         if !(1..=16).contains(&self.controls.max_consumers) {
@@ -238,6 +276,30 @@ pub fn check_consumer(c: &ConsumerDefaults) -> Result<(), (&'static str, String)
         range("pause_after_records", n, 1, 100_000_000)?;
     }
     range("session_timeout_ms", c.session_timeout_ms, 1_000, 300_000)?;
+    range("threads", c.threads as u64, 1, 8)?;
+    range("worker_pool", c.worker_pool as u64, 0, 16)?;
+    if let Some(p) = c.assign_partition {
+        range("assign_partition", p.max(-1) as u64, 0, 63)
+            .map_err(|_| ("assign_partition", format!("{p} is not a partition number")))?;
+    }
+    if c.worker_pool > 0 && c.commit_mode != CommitMode::AutoNaive {
+        return Err((
+            "worker_pool",
+            "the worker-pool design hands records to threads and lets auto commit commit what poll returned: use commit_mode \"auto-naive\"".into(),
+        ));
+    }
+    if c.worker_pool > 0 && c.threads > 1 {
+        return Err((
+            "worker_pool",
+            "use either several consumer threads or a worker pool, not both".into(),
+        ));
+    }
+    if c.assign_partition.is_some() && c.threads > 1 {
+        return Err((
+            "assign_partition",
+            "one consumer thread reads an assigned partition".into(),
+        ));
+    }
     if !["earliest", "latest"].contains(&c.auto_offset_reset.as_str()) {
         return Err((
             "auto_offset_reset",

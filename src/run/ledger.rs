@@ -22,6 +22,8 @@ struct PartitionLedger {
 /// The ledger's view of one partition, as served by `GET /api/runs/{id}/ledger`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PartitionReport {
+    /// The consumer group (a run has one, unless threads use distinct groups).
+    pub group: String,
     pub partition: i32,
     pub processed: u64,
     pub committed: Option<i64>,
@@ -49,24 +51,31 @@ pub struct LedgerReport {
     pub partitions: Vec<PartitionReport>,
 }
 
+/// Duplicates only count within a group: two groups reading the same record is the point
+/// of having two groups.
 #[derive(Debug, Default, Clone)]
 pub struct OffsetLedger {
-    partitions: BTreeMap<i32, PartitionLedger>,
+    partitions: BTreeMap<(String, i32), PartitionLedger>,
 }
 
 impl OffsetLedger {
-    pub fn with_partitions(n: i32) -> Self {
+    pub fn with_partitions(group: &str, n: i32) -> Self {
         OffsetLedger {
-            partitions: (0..n).map(|p| (p, PartitionLedger::default())).collect(),
+            partitions: (0..n)
+                .map(|p| ((group.to_string(), p), PartitionLedger::default()))
+                .collect(),
         }
     }
 
-    /// `consumer` processed `offset` of `partition`.
-    pub fn processed(&mut self, consumer: &str, partition: i32, offset: i64) {
+    /// `consumer` (in `group`) processed `offset` of `partition`.
+    pub fn processed(&mut self, group: &str, consumer: &str, partition: i32, offset: i64) {
         if offset < 0 {
             return;
         }
-        let p = self.partitions.entry(partition).or_default();
+        let p = self
+            .partitions
+            .entry((group.to_string(), partition))
+            .or_default();
         let i = offset as usize;
         if p.counts.len() <= i {
             p.counts.resize(i + 1, 0);
@@ -79,19 +88,21 @@ impl OffsetLedger {
         }
     }
 
-    /// A commit of `offset` (the next offset to read) succeeded for `partition`.
-    pub fn committed(&mut self, partition: i32, offset: i64) {
-        self.partitions.entry(partition).or_default().committed = Some(offset);
+    /// A commit of `offset` (the next offset to read) succeeded for `partition` of `group`.
+    pub fn committed(&mut self, group: &str, partition: i32, offset: i64) {
+        self.partitions
+            .entry((group.to_string(), partition))
+            .or_default()
+            .committed = Some(offset);
     }
 
-    /// Number of (consumer, first, last) runs on a partition: the lanes draw them.
     pub fn report(&self) -> LedgerReport {
         let mut duplicates = 0;
         let mut lost = 0;
         let partitions = self
             .partitions
             .iter()
-            .map(|(&partition, p)| {
+            .map(|((group, partition), p)| {
                 let duplicate_offsets: Vec<i64> = p
                     .counts
                     .iter()
@@ -106,7 +117,8 @@ impl OffsetLedger {
                 duplicates += duplicate_offsets.len() as u64;
                 lost += lost_offsets.len() as u64;
                 PartitionReport {
-                    partition,
+                    group: group.clone(),
+                    partition: *partition,
                     processed: p.processed,
                     committed: p.committed,
                     duplicate_offsets,
@@ -137,13 +149,17 @@ mod tests {
 
     #[test]
     fn counts_duplicates_and_losses() {
-        let mut l = OffsetLedger::with_partitions(1);
+        let mut l = OffsetLedger::with_partitions("g", 1);
         for o in 0..150 {
-            l.processed("c1", 0, o);
+            l.processed("g", "c1", 0, o);
         }
-        l.committed(0, 100);
+        l.committed("g", 0, 100);
         for o in 100..200 {
-            l.processed("c2", 0, o);
+            l.processed("g", "c2", 0, o);
+        }
+        // Another group reading the same records adds no duplicates.
+        for o in 0..10 {
+            l.processed("other", "c3", 0, o);
         }
         let r = l.report();
         assert_eq!(r.duplicates, 50);
@@ -153,12 +169,13 @@ mod tests {
         );
         assert_eq!(r.lost, 0);
         assert_eq!(r.partitions[0].runs.len(), 2);
+        assert_eq!(r.partitions.len(), 2);
 
-        let mut l = OffsetLedger::with_partitions(1);
+        let mut l = OffsetLedger::with_partitions("g", 1);
         for o in 0..5 {
-            l.processed("c1", 0, o);
+            l.processed("g", "c1", 0, o);
         }
-        l.committed(0, 9);
+        l.committed("g", 0, 9);
         let r = l.report();
         assert_eq!(r.partitions[0].lost_offsets, vec![5, 6, 7, 8]);
         assert_eq!(r.lost, 4);

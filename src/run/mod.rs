@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::broker::{Broker, BrokerError};
 use crate::event::{now_ms, LabEvent, StampedEvent, WorkerLine};
 use crate::lab::{ConsumerDefaults, LoadedLab};
-use crate::worker::{Control, WorkerSpec};
+use crate::worker::{Control, ThreadGroups, WorkerSpec};
 use ledger::{LedgerReport, OffsetLedger};
 use log::{EventLog, LogEntry, Replay};
 use options::ConsumerOptions;
@@ -185,7 +185,7 @@ impl LabRun {
     /// Records a server-side event (about a consumer, or the run when `consumer` is None).
     pub fn record(&self, consumer: Option<&str>, event: LabEvent) -> u64 {
         let mut inner = self.lock();
-        Self::apply(&mut inner, consumer, &event);
+        Self::apply(&mut inner, &self.group, consumer, None, &event);
         inner.log.append(|seq| {
             let stamped = StampedEvent {
                 seq,
@@ -204,7 +204,13 @@ impl LabRun {
         match serde_json::from_str::<WorkerLine>(line) {
             Ok(parsed) if line.starts_with('{') => {
                 let mut inner = self.lock();
-                Self::apply(&mut inner, Some(consumer), &parsed.event);
+                Self::apply(
+                    &mut inner,
+                    &self.group,
+                    Some(consumer),
+                    parsed.thread.as_deref(),
+                    &parsed.event,
+                );
                 inner.log.append(|seq| {
                     format!("{{\"seq\":{seq},\"consumer\":\"{consumer}\",{}", &line[1..])
                 });
@@ -225,12 +231,30 @@ impl LabRun {
 
     /// Updates the run's state from an event (before it is logged, so a reader that sees the
     /// event and then asks for the state sees the state after it).
-    fn apply(inner: &mut RunInner, consumer: Option<&str>, event: &LabEvent) {
+    fn apply(
+        inner: &mut RunInner,
+        base_group: &str,
+        consumer: Option<&str>,
+        thread: Option<&str>,
+        event: &LabEvent,
+    ) {
         let key = consumer.and_then(consumer_key);
         *inner.kind_counts.entry(event.kind()).or_default() += 1;
         if let LabEvent::CommitCompleted { error: Some(_), .. } = event {
             *inner.kind_counts.entry("commit_failed").or_default() += 1;
         }
+        // The group the event's consumer thread belongs to (threads may each have their own).
+        // An `assign()`ed consumer is in no group: its reads never duplicate another's.
+        let config = key
+            .and_then(|k| inner.consumers.get(&k))
+            .map(|s| &s.view.config);
+        let distinct = config.is_some_and(|c| c.thread_groups == ThreadGroups::Distinct);
+        let assigned = config.is_some_and(|c| c.assign_partition.is_some());
+        let group = match (thread, consumer) {
+            (Some(t), _) if distinct && t.starts_with('t') => format!("{base_group}-{t}"),
+            (_, Some(cid)) if assigned => format!("{base_group} (assign, {cid})"),
+            _ => base_group.to_string(),
+        };
         if let (
             Some(cid),
             LabEvent::Record {
@@ -238,7 +262,7 @@ impl LabRun {
             },
         ) = (consumer, event)
         {
-            inner.ledger.processed(cid, *partition, *offset);
+            inner.ledger.processed(&group, cid, *partition, *offset);
         }
         match event {
             LabEvent::Produced {
@@ -254,7 +278,7 @@ impl LabRun {
                 ..
             } => {
                 for po in offsets {
-                    inner.ledger.committed(po.partition, po.offset);
+                    inner.ledger.committed(&group, po.partition, po.offset);
                 }
             }
             LabEvent::PartitionsAssigned { partitions } => {
@@ -289,7 +313,12 @@ impl LabRun {
         let view = &mut slot.view;
         match event {
             LabEvent::Spawned { pid } => view.pid = Some(*pid),
-            LabEvent::Subscribed { .. } => view.status = ConsumerStatus::Running,
+            LabEvent::Subscribed {
+                assigned_partition, ..
+            } => {
+                view.status = ConsumerStatus::Running;
+                view.assigned.extend(*assigned_partition);
+            }
             LabEvent::Record { .. } => view.processed += 1,
             LabEvent::Paused { .. } => view.paused = true,
             LabEvent::Resumed => view.paused = false,
@@ -327,14 +356,24 @@ impl LabRun {
             .apply(&self.defaults)
             .map_err(|(field, why)| RunError::BadField(field, why))?;
         if config.assignment_strategy != self.defaults.assignment_strategy {
-            // librdkafka's mock broker aborts on mixed strategies, and real groups refuse them.
-            let live_other = self.lock().consumers.values().any(|s| {
-                s.view.status.is_live()
-                    && s.view.config.assignment_strategy != config.assignment_strategy
-            });
-            if live_other {
-                return Err(RunError::Conflict(
-                    "assignment_strategy: a group uses one strategy; stop the other consumers first".into(),
+            // One group, one strategy: real brokers refuse a mix, and librdkafka's mock
+            // broker aborts the whole process on it (members live on after a kill, too).
+            return Err(RunError::BadField(
+                "assignment_strategy",
+                format!(
+                    "this run's group uses {:?}; choose the strategy when creating the run (params.assignment_strategy)",
+                    self.defaults.assignment_strategy.librdkafka_name()
+                ),
+            ));
+        }
+        if let Some(p) = config.assign_partition {
+            if p >= self.lab.lab.topic.partitions {
+                return Err(RunError::BadField(
+                    "assign_partition",
+                    format!(
+                        "the topic has partitions 0..{}",
+                        self.lab.lab.topic.partitions - 1
+                    ),
                 ));
             }
         }
@@ -390,6 +429,11 @@ impl LabRun {
             heartbeat_interval_ms: (config.session_timeout_ms / 3).clamp(100, 3000),
             commit_on_revoke: config.commit_on_revoke,
             retry_failed_commits: config.retry_failed_commits,
+            commit_on_shutdown: config.commit_on_shutdown,
+            threads: config.threads,
+            thread_groups: config.thread_groups,
+            worker_pool: config.worker_pool,
+            assign_partition: config.assign_partition,
             assignment_strategy: config.assignment_strategy,
             auto_offset_reset: config.auto_offset_reset.clone(),
         };
@@ -652,7 +696,7 @@ impl RunRegistry {
             id: id.clone(),
             lab,
             topic,
-            group,
+            group: group.clone(),
             defaults,
             broker: self.broker.clone(),
             settings: self.settings.clone(),
@@ -668,7 +712,7 @@ impl RunRegistry {
                         owner: None,
                     })
                     .collect(),
-                ledger: OffsetLedger::with_partitions(partitions),
+                ledger: OffsetLedger::with_partitions(&group, partitions),
                 kind_counts: HashMap::new(),
                 reached: BTreeSet::new(),
             }),
@@ -694,14 +738,13 @@ impl RunRegistry {
 
     /// Removes a run and tears it down.
     pub async fn remove(&self, id: &str) -> bool {
-        let run = self.lock().remove(id);
-        match run {
-            Some(run) => {
-                run.teardown().await;
-                true
-            }
-            None => false,
-        }
+        // Torn down while still listed, so its last events and state stay readable until the
+        // streams end; then it is gone.
+        let Some(run) = self.get(id) else {
+            return false;
+        };
+        run.teardown().await;
+        self.lock().remove(id).is_some()
     }
 
     /// Tears down runs nobody has used for the idle timeout (no API calls, no open streams).

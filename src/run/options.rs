@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::lab::{check_consumer, ConsumerDefaults};
-use crate::worker::{AssignmentStrategy, CommitMode};
+use crate::worker::{AssignmentStrategy, CommitMode, ThreadGroups};
 
 /// The JSON body of `POST /api/runs/{id}/consumers`; every field is optional.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -17,6 +17,11 @@ pub struct ConsumerOptions {
     pub session_timeout_ms: Option<u64>,
     pub commit_on_revoke: Option<bool>,
     pub retry_failed_commits: Option<bool>,
+    pub commit_on_shutdown: Option<bool>,
+    pub threads: Option<u32>,
+    pub thread_groups: Option<ThreadGroups>,
+    pub worker_pool: Option<u32>,
+    pub assign_partition: Option<i32>,
     pub poll_timeout_ms: Option<u64>,
     pub max_poll_records: Option<u32>,
     pub assignment_strategy: Option<AssignmentStrategy>,
@@ -52,6 +57,21 @@ impl ConsumerOptions {
         }
         if let Some(v) = self.retry_failed_commits {
             c.retry_failed_commits = v;
+        }
+        if let Some(v) = self.commit_on_shutdown {
+            c.commit_on_shutdown = v;
+        }
+        if let Some(v) = self.threads {
+            c.threads = v;
+        }
+        if let Some(v) = self.thread_groups {
+            c.thread_groups = v;
+        }
+        if let Some(v) = self.worker_pool {
+            c.worker_pool = v;
+        }
+        if let Some(v) = self.assign_partition {
+            c.assign_partition = Some(v);
         }
         if let Some(v) = self.poll_timeout_ms {
             c.poll_timeout_ms = v;

@@ -90,10 +90,21 @@ pub fn spawn(run: Arc<LabRun>, spec: &WorkerSpec, exe: &Path) -> std::io::Result
     // librdkafka's own log lines: useful when something goes wrong, too noisy for the page.
     let stderr_cid = cid.clone();
     let run_id = spec.run_id.clone();
+    // With LABS_WORKER_LOG_DIR set, each worker's stderr is also kept in a file of its own.
+    let log_file = std::env::var_os("LABS_WORKER_LOG_DIR").map(|dir| {
+        std::path::PathBuf::from(dir).join(format!("{}-{}.log", spec.run_id, spec.consumer_id))
+    });
     tokio::spawn(async move {
+        let mut file = match log_file {
+            Some(path) => tokio::fs::File::create(path).await.ok(),
+            None => None,
+        };
         let mut lines = BufReader::new(stderr).lines();
         while let Ok(Some(line)) = lines.next_line().await {
             tracing::debug!(run = %run_id, consumer = %stderr_cid, "worker stderr: {line}");
+            if let Some(f) = file.as_mut() {
+                let _ = f.write_all(format!("{line}\n").as_bytes()).await;
+            }
         }
     });
 

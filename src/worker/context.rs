@@ -201,7 +201,12 @@ impl LabContext {
     }
 }
 
-impl ClientContext for LabContext {}
+impl ClientContext for LabContext {
+    /// librdkafka's log lines go to stderr, which the server keeps in its own log.
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, log_message: &str) {
+        eprintln!("rdkafka {level:?} {fac}: {log_message}");
+    }
+}
 
 impl ConsumerContext for LabContext {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
@@ -221,9 +226,13 @@ impl ConsumerContext for LabContext {
                     let offsets = self.progress().uncommitted(Some(&partitions));
                     self.commit_sync(consumer, offsets, "revoke");
                 }
+                // Forget them: a later commit must never cover partitions we no longer own
+                // (it would move another member's committed offset).
                 let mut progress = self.progress();
                 for p in &partitions {
                     progress.assigned.remove(p);
+                    progress.processed_next.remove(p);
+                    progress.committed.remove(p);
                 }
                 progress.revoked_since_poll.extend(partitions);
             }

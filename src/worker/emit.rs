@@ -6,21 +6,41 @@ use std::sync::{Arc, Mutex};
 
 use crate::event::{now_ms, LabEvent, WorkerLine};
 
-/// Buffered stdout shared by the poll loop and the consumer callbacks (same thread in practice,
-/// so the lock is never contended). A failed write means the server is gone: we stop.
-pub struct EventSink {
+/// The process's one stdout, shared by every thread so lines never interleave.
+struct SharedOut {
     out: Mutex<BufWriter<Stdout>>,
-    thread: Option<String>,
+    /// A failed write means the server is gone: every thread stops.
     broken: AtomicBool,
+}
+
+/// A thread's handle on stdout: events carry the thread's name (`t1`, `pool-2`, …).
+/// Callbacks run on the polling thread, so the lock is rarely contended.
+pub struct EventSink {
+    shared: Arc<SharedOut>,
+    thread: Option<String>,
 }
 
 impl EventSink {
     pub fn stdout(thread: Option<String>) -> Arc<Self> {
         Arc::new(EventSink {
-            out: Mutex::new(BufWriter::with_capacity(64 * 1024, std::io::stdout())),
+            shared: Arc::new(SharedOut {
+                out: Mutex::new(BufWriter::with_capacity(64 * 1024, std::io::stdout())),
+                broken: AtomicBool::new(false),
+            }),
             thread,
-            broken: AtomicBool::new(false),
         })
+    }
+
+    /// A sink for another thread of the same process.
+    pub fn for_thread(&self, thread: String) -> Arc<Self> {
+        Arc::new(EventSink {
+            shared: self.shared.clone(),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn thread(&self) -> Option<&str> {
+        self.thread.as_deref()
     }
 
     pub fn emit(&self, event: LabEvent) {
@@ -29,23 +49,23 @@ impl EventSink {
             thread: self.thread.clone(),
             event,
         };
-        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = self.shared.out.lock().unwrap_or_else(|e| e.into_inner());
         let ok = serde_json::to_writer(&mut *out, &line).is_ok() && out.write_all(b"\n").is_ok();
         if !ok {
-            self.broken.store(true, Ordering::Relaxed);
+            self.shared.broken.store(true, Ordering::Relaxed);
         }
     }
 
     /// Push buffered events to the server; called before anything that blocks.
     pub fn flush(&self) {
-        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = self.shared.out.lock().unwrap_or_else(|e| e.into_inner());
         if out.flush().is_err() {
-            self.broken.store(true, Ordering::Relaxed);
+            self.shared.broken.store(true, Ordering::Relaxed);
         }
     }
 
     /// True once the server stopped reading (its end of the pipe is closed).
     pub fn is_broken(&self) -> bool {
-        self.broken.load(Ordering::Relaxed)
+        self.shared.broken.load(Ordering::Relaxed)
     }
 }

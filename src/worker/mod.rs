@@ -8,7 +8,7 @@ pub mod spec;
 use std::collections::VecDeque;
 use std::io::BufRead;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::event::{LabEvent, PartitionOffset};
 use context::LabContext;
 use emit::EventSink;
-pub use spec::{AssignmentStrategy, CommitMode, WorkerSpec};
+pub use spec::{AssignmentStrategy, CommitMode, ThreadGroups, WorkerSpec};
 
 /// A command the server writes to a worker's stdin, one JSON object per line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,8 +61,8 @@ fn text(bytes: Option<&[u8]>) -> Option<String> {
     })
 }
 
-/// Entry point of `kafka-consumer-labs worker`: runs one consumer until SIGTERM, stdin EOF or
-/// a fatal error. Returns the process exit code.
+/// Entry point of `kafka-consumer-labs worker`: runs the consumer thread(s) until SIGTERM,
+/// stdin EOF or a fatal error. Returns the process exit code.
 pub fn run(spec: WorkerSpec) -> i32 {
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
@@ -71,25 +71,71 @@ pub fn run(spec: WorkerSpec) -> i32 {
             return 2;
         }
     }
-    let wake = Arc::new(AtomicBool::new(false));
-    let controls = spawn_stdin_reader(stop.clone(), wake.clone());
-    let sink = EventSink::stdout(None);
-    let code = match PollLoop::new(spec, sink.clone(), stop, wake, controls) {
+    let threads = spec.threads.max(1) as usize;
+    let mut inboxes = Vec::with_capacity(threads);
+    let mut outboxes = Vec::with_capacity(threads);
+    for _ in 0..threads {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let wake = Arc::new(AtomicBool::new(false));
+        outboxes.push((tx, wake.clone()));
+        inboxes.push((rx, wake));
+    }
+    spawn_stdin_reader(stop.clone(), outboxes);
+    let root = EventSink::stdout(None);
+    let code = if threads == 1 {
+        let (rx, wake) = inboxes.pop().expect("one inbox");
+        run_consumer(spec, root.clone(), stop, wake, rx)
+    } else {
+        // The course's "1 process + n threads": each thread is its own consumer.
+        let handles: Vec<_> = inboxes
+            .into_iter()
+            .enumerate()
+            .map(|(i, (rx, wake))| {
+                let name = format!("t{}", i + 1);
+                let mut thread_spec = spec.clone();
+                if spec.thread_groups == ThreadGroups::Distinct {
+                    thread_spec.group_id = format!("{}-{name}", spec.group_id);
+                }
+                let sink = root.for_thread(name.clone());
+                let stop = stop.clone();
+                std::thread::Builder::new()
+                    .name(name)
+                    .spawn(move || run_consumer(thread_spec, sink, stop, wake, rx))
+                    .expect("spawn consumer thread")
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(4))
+            .max()
+            .unwrap_or(0)
+    };
+    root.flush();
+    code
+}
+
+fn run_consumer(
+    spec: WorkerSpec,
+    sink: Arc<EventSink>,
+    stop: Arc<AtomicBool>,
+    wake: Arc<AtomicBool>,
+    controls: Receiver<Control>,
+) -> i32 {
+    match PollLoop::new(spec, sink.clone(), stop, wake, controls) {
         Ok(mut poll_loop) => poll_loop.run(),
         Err(e) => {
             sink.emit(LabEvent::Error {
                 message: format!("cannot create consumer: {e}"),
             });
+            sink.flush();
             3
         }
-    };
-    sink.flush();
-    code
+    }
 }
 
-/// Reads control lines from stdin. EOF means the server is gone: stop gracefully.
-fn spawn_stdin_reader(stop: Arc<AtomicBool>, wake: Arc<AtomicBool>) -> Receiver<Control> {
-    let (tx, rx) = std::sync::mpsc::channel();
+/// Reads control lines from stdin and hands each to every consumer thread. EOF means the
+/// server is gone: stop gracefully.
+fn spawn_stdin_reader(stop: Arc<AtomicBool>, outboxes: Vec<(Sender<Control>, Arc<AtomicBool>)>) {
     std::thread::Builder::new()
         .name("controls".into())
         .spawn(move || {
@@ -97,10 +143,10 @@ fn spawn_stdin_reader(stop: Arc<AtomicBool>, wake: Arc<AtomicBool>) -> Receiver<
                 let Ok(line) = line else { break };
                 match serde_json::from_str::<Control>(&line) {
                     Ok(control) => {
-                        if tx.send(control).is_err() {
-                            return;
+                        for (tx, wake) in &outboxes {
+                            let _ = tx.send(control.clone());
+                            wake.store(true, Ordering::SeqCst);
                         }
-                        wake.store(true, Ordering::SeqCst);
                     }
                     Err(e) => eprintln!("worker: ignoring control line {line:?}: {e}"),
                 }
@@ -108,11 +154,14 @@ fn spawn_stdin_reader(stop: Arc<AtomicBool>, wake: Arc<AtomicBool>) -> Receiver<
             stop.store(true, Ordering::SeqCst);
         })
         .expect("spawn control reader thread");
-    rx
 }
 
 pub fn consumer_config(spec: &WorkerSpec) -> ClientConfig {
     let mut config = ClientConfig::new();
+    // librdkafka's own debug contexts (e.g. `cgrp,fetch`), logged on the worker's stderr.
+    if let Ok(debug) = std::env::var("LABS_RDKAFKA_DEBUG") {
+        config.set("debug", debug);
+    }
     config
         .set("bootstrap.servers", &spec.bootstrap_servers)
         .set("group.id", &spec.group_id)
@@ -172,6 +221,63 @@ struct PollLoop {
     step_budget: u64,
     /// The records of the current poll batch are all processed and the batch commit is due.
     batch_open: bool,
+    /// The worker-pool design: records go to these threads instead of being processed here.
+    pool: Option<WorkerPool>,
+}
+
+/// Processing threads fed by the polling thread (course p.113). Auto commit commits what
+/// `poll` returned, so records still queued here when the process dies are lost.
+struct WorkerPool {
+    tx: Option<Sender<HeldRecord>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl WorkerPool {
+    fn start(n: u32, delay_ms: u64, sink: &EventSink) -> WorkerPool {
+        let (tx, rx) = std::sync::mpsc::channel::<HeldRecord>();
+        let rx = Arc::new(std::sync::Mutex::new(rx));
+        let threads = (1..=n)
+            .map(|i| {
+                let rx = rx.clone();
+                let sink = sink.for_thread(format!("pool-{i}"));
+                std::thread::Builder::new()
+                    .name(format!("pool-{i}"))
+                    .spawn(move || loop {
+                        let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        let Ok(record) = next else { break };
+                        if delay_ms > 0 {
+                            std::thread::sleep(Duration::from_millis(delay_ms));
+                        }
+                        sink.emit(LabEvent::Record {
+                            partition: record.partition,
+                            offset: record.offset,
+                            key: record.key,
+                            value: record.value,
+                        });
+                        sink.flush();
+                    })
+                    .expect("spawn pool thread")
+            })
+            .collect();
+        WorkerPool {
+            tx: Some(tx),
+            threads,
+        }
+    }
+
+    fn dispatch(&self, record: HeldRecord) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(record);
+        }
+    }
+
+    /// Graceful stop: the queue is drained before the consumer closes.
+    fn drain(&mut self) {
+        self.tx.take();
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
 }
 
 impl PollLoop {
@@ -191,14 +297,26 @@ impl PollLoop {
         );
         let consumer: BaseConsumer<LabContext> =
             consumer_config(&spec).create_with_context(context)?;
-        consumer.subscribe(&[&spec.topic])?;
+        match spec.assign_partition {
+            // `assign()`: this consumer reads exactly this partition; the group coordinator
+            // is only used for committed offsets, so nothing ever rebalances.
+            Some(partition) => {
+                let mut tpl = TopicPartitionList::new();
+                tpl.add_partition_offset(&spec.topic, partition, Offset::Stored)?;
+                consumer.assign(&tpl)?;
+                consumer.context().progress().assigned.insert(partition);
+            }
+            None => consumer.subscribe(&[&spec.topic])?,
+        }
         sink.emit(LabEvent::Subscribed {
             topic: spec.topic.clone(),
             group: Some(spec.group_id.clone()),
             commit_mode: spec.commit_mode.as_str().to_string(),
-            thread: None,
+            assigned_partition: spec.assign_partition,
         });
         sink.flush();
+        let pool = (spec.worker_pool > 0)
+            .then(|| WorkerPool::start(spec.worker_pool, spec.processing_delay_ms, &sink));
         Ok(PollLoop {
             spec,
             sink,
@@ -212,6 +330,7 @@ impl PollLoop {
             paused: false,
             step_budget: 0,
             batch_open: false,
+            pool,
         })
     }
 
@@ -297,11 +416,14 @@ impl PollLoop {
         self.sink.flush();
         // Serves the group (rebalance callbacks, async commit results); records that were
         // already on their way are held, never processed while paused.
-        if let Some(Ok(message)) = self.consumer.poll(Duration::from_millis(100)) {
-            let record = Self::hold(&message);
+        let polled = self
+            .consumer
+            .poll(Duration::from_millis(100))
+            .map(|r| r.map(|message| Self::hold(&message)));
+        self.drop_revoked();
+        if let Some(Ok(record)) = polled {
             self.held.push_back(record);
         }
-        self.drop_revoked();
         self.retry_failed_commits();
     }
 
@@ -339,9 +461,15 @@ impl PollLoop {
             } else {
                 deadline.saturating_duration_since(now).min(POLL_SLICE)
             };
-            match self.consumer.poll(wait) {
-                Some(Ok(message)) => {
-                    let record = Self::hold(&message);
+            let polled = self
+                .consumer
+                .poll(wait)
+                .map(|r| r.map(|message| Self::hold(&message)));
+            // A rebalance callback may have run inside that poll: records collected before it
+            // for revoked partitions are not ours any more (records after it are).
+            self.drop_revoked();
+            match polled {
+                Some(Ok(record)) => {
                     self.held.push_back(record);
                     count += 1;
                     if count >= self.spec.max_poll_records {
@@ -360,7 +488,6 @@ impl PollLoop {
                 }
             }
         }
-        self.drop_revoked();
         self.retry_failed_commits();
         let count = self.held.len() as u32;
         self.sink.emit(LabEvent::Poll {
@@ -384,7 +511,7 @@ impl PollLoop {
     }
 
     fn process(&mut self, record: HeldRecord) {
-        if self.spec.processing_delay_ms > 0 {
+        if self.spec.processing_delay_ms > 0 && self.pool.is_none() {
             self.sink.flush();
             let until = Instant::now() + Duration::from_millis(self.spec.processing_delay_ms);
             while Instant::now() < until {
@@ -399,6 +526,14 @@ impl PollLoop {
                         .min(POLL_SLICE),
                 );
             }
+        }
+        if let Some(pool) = &self.pool {
+            pool.dispatch(record);
+            self.processed += 1;
+            if self.spec.pause_after_records == Some(self.processed) {
+                self.pause();
+            }
+            return;
         }
         let (partition, offset) = (record.partition, record.offset);
         self.sink.emit(LabEvent::Record {
@@ -492,8 +627,13 @@ impl PollLoop {
     /// The course's `finally { consumer.commitSync(); consumer.close(); }` after `wakeup()`.
     fn shutdown(&mut self) -> i32 {
         self.sink.emit(LabEvent::Wakeup);
+        if let Some(pool) = &mut self.pool {
+            self.sink.flush();
+            pool.drain();
+        }
         match self.spec.commit_mode {
             CommitMode::None => {}
+            _ if !self.spec.commit_on_shutdown => {}
             CommitMode::AutoNaive => {
                 // What close() does with auto commit: commit the stored offsets, which here
                 // include records that were returned by poll but never processed.

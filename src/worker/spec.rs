@@ -58,6 +58,16 @@ impl AssignmentStrategy {
     }
 }
 
+/// With several consumer threads: one group for all (partitions are split among them) or a
+/// group each (every thread reads every record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThreadGroups {
+    #[default]
+    Same,
+    Distinct,
+}
+
 /// A consumer's full configuration: lab defaults merged with the trainee's overrides.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkerSpec {
@@ -80,6 +90,28 @@ pub struct WorkerSpec {
     /// Async mode: re-send a failed commit when its answer arrives (the course's hazard).
     #[serde(default)]
     pub retry_failed_commits: bool,
+    /// The shutdown hook commits what was processed (the course's `finally { commitSync(); }`).
+    #[serde(default = "yes")]
+    pub commit_on_shutdown: bool,
+    /// Consumer threads in this process (each its own `KafkaConsumer`).
+    #[serde(default = "one")]
+    pub threads: u32,
+    #[serde(default)]
+    pub thread_groups: ThreadGroups,
+    /// Processing threads behind the one consumer (the book's worker-pool design); 0 = none.
+    #[serde(default)]
+    pub worker_pool: u32,
+    /// `assign()` this partition instead of `subscribe()`: no group membership, no rebalance.
+    #[serde(default)]
+    pub assign_partition: Option<i32>,
     pub assignment_strategy: AssignmentStrategy,
     pub auto_offset_reset: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn one() -> u32 {
+    1
 }

@@ -332,13 +332,17 @@ impl EventStream {
     }
 }
 
+/// The last events worth reading (polls and records are too many to show).
 pub fn tail(events: &[Value]) -> String {
-    let start = events.len().saturating_sub(25);
-    events[start..]
+    let interesting: Vec<&Value> = events
         .iter()
-        .map(|e| e.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
+        .filter(|e| !is(e, "poll") && !is(e, "record") && !is(e, "produced"))
+        .collect();
+    let start = interesting.len().saturating_sub(30);
+    let records = events.iter().filter(|e| is(e, "record")).count();
+    let mut out: Vec<String> = interesting[start..].iter().map(|e| e.to_string()).collect();
+    out.push(format!("({records} record events in all)"));
+    out.join("\n")
 }
 
 /// Event-matching helpers.
