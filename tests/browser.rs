@@ -1,0 +1,144 @@
+//! Pages tested in a real browser: the app runs in-process (embedded broker, real worker
+//! processes) and `node tests/browser/<flow>.mjs <base-url>` drives Debian's headless Chromium
+//! through playwright-core, asserting on what the pages draw.
+//!
+//! Needs `/usr/bin/chromium` and `node_modules/playwright-core` (`bash .ci/browser-deps.sh`).
+//! Without them the tests are skipped, except on CI (env `CI` set), where they fail.
+//! Screenshots go to `target/browser-artifacts/`; `docs/screenshot.png` is written when it is
+//! missing or when `UPDATE_SCREENSHOTS=1`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use kafka_consumer_labs::config::Settings;
+use kafka_consumer_labs::server::Server;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// A whole flow, browser start to finish (its own waits are 30 s each).
+const FLOW_DEADLINE: Duration = Duration::from_secs(300);
+
+/// One browser at a time: CI has two cores.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn artifacts_dir() -> PathBuf {
+    // CARGO_TARGET_TMPDIR is <target>/tmp.
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .map(|target| target.join("browser-artifacts"))
+        .unwrap_or_else(|| root().join("target/browser-artifacts"))
+}
+
+/// Whether Chromium, Node and playwright-core are there; if not, a skip (or, on CI, a failure).
+fn browser_ready() -> bool {
+    let mut missing = vec![];
+    if !Path::new(CHROMIUM).exists() {
+        missing.push(CHROMIUM.to_string());
+    }
+    if !root()
+        .join("node_modules/playwright-core/package.json")
+        .exists()
+    {
+        missing.push("node_modules/playwright-core".into());
+    }
+    let node = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !node {
+        missing.push("node".into());
+    }
+    if missing.is_empty() {
+        return true;
+    }
+    let message = format!(
+        "browser tests need {}: run `bash .ci/browser-deps.sh`",
+        missing.join(", ")
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("{message} (CI is set, so a missing browser is a failure)");
+    }
+    eprintln!("SKIPPED: {message}");
+    false
+}
+
+/// Starts the app, runs one flow script against it, prints node's output, asserts success.
+async fn run_flow(flow: &str) {
+    run_flow_with(flow, |_| {}).await;
+}
+
+async fn run_flow_with(flow: &str, configure: impl FnOnce(&mut Settings)) {
+    if !browser_ready() {
+        return;
+    }
+    let _one_at_a_time = SERIAL.lock().await;
+    let mut settings = Settings::for_tests();
+    settings.worker_exe = Some(env!("CARGO_BIN_EXE_kafka-consumer-labs").into());
+    configure(&mut settings);
+    let server = Server::start(settings).await.expect("server starts");
+    let base = format!("http://{}", server.addr);
+
+    let mut node = tokio::process::Command::new("node");
+    node.arg(root().join("tests/browser").join(format!("{flow}.mjs")))
+        .arg(&base)
+        .current_dir(root())
+        .env("ARTIFACTS_DIR", artifacts_dir())
+        .kill_on_drop(true);
+    let docs_shot = root().join("docs/screenshot.png");
+    if flow == "simple-consumer"
+        && (!docs_shot.exists() || std::env::var_os("UPDATE_SCREENSHOTS").is_some())
+    {
+        std::fs::create_dir_all(root().join("docs")).expect("docs/");
+        node.env("DOCS_SCREENSHOT", &docs_shot);
+    }
+    let output = tokio::time::timeout(FLOW_DEADLINE, node.output()).await;
+    server.shutdown().await;
+
+    let output = match output {
+        Err(_) => panic!("{flow}: the browser flow did not finish within {FLOW_DEADLINE:?}"),
+        Ok(Err(e)) => panic!("{flow}: cannot run node: {e}"),
+        Ok(Ok(output)) => output,
+    };
+    println!(
+        "--- node tests/browser/{flow}.mjs {base}\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "browser flow {flow} failed ({}); its output is above, screenshots in {}",
+        output.status,
+        artifacts_dir().display()
+    );
+}
+
+/// Home → Simple consumer → Produce 1–4 → Start → four records in lanes and log → Kill →
+/// Start again → duplicates marked, counters equal to the ledger; the producer box; the
+/// screenshot in docs/.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simple_consumer_kill_and_restart_draws_duplicates() {
+    run_flow("simple-consumer").await;
+}
+
+/// A reload mid-stream resumes the same run: each event once in the log, lanes intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_mid_stream_resumes_without_duplicated_rows() {
+    run_flow("reload").await;
+}
+
+/// Every lab's page renders, runs a consumer, and logs no console error or failed request;
+/// a screenshot of each; the not-found page; the large-type toggle.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_lab_page_renders_cleanly() {
+    run_flow("all-labs").await;
+}
+
+/// A page that joins after the bounded event log dropped events gets a `gap`: it says so and
+/// redraws lanes, counters and consumers from the API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gap_in_the_event_log_is_redrawn_from_the_api() {
+    run_flow_with("gap", |settings| settings.log_capacity = 60).await;
+}

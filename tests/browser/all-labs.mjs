@@ -1,0 +1,76 @@
+// Every lab from GET /api/labs: its page renders, runs a consumer over produced records, and
+// logs no console error and no failed request. One screenshot per lab; also the home page, the
+// not-found page and the large-type toggle.
+import { assert, baseUrl, guardedPage, log, run, screenshot, waitFor, waitForRun } from './lib.mjs';
+
+const base = baseUrl();
+
+run('all-labs', async (browser) => {
+  const { page, guard } = await guardedPage(browser);
+  await page.goto(`${base}/`);
+  const labs = await page.evaluate(async () => (await fetch('/api/labs')).json());
+  assert(labs.length > 0, 'labs are listed');
+  for (const lab of labs) {
+    assert(await page.$(`a[href="/labs/${lab.id}"]`), `the home page links to ${lab.id}`);
+  }
+  await screenshot(page, 'home.png');
+  guard.check('home page');
+
+  for (const lab of labs) {
+    await page.goto(`${base}/labs/${lab.id}`);
+    const runId = await waitForRun(page);
+    assert((await page.textContent('h1')).trim() === lab.title, `${lab.id}: the title`);
+    const lanes = await page.$$eval('#lanes .lane[data-partition]', (ls) => ls.length);
+    assert(lanes === lab.topic.partitions, `${lab.id}: ${lanes} lanes for ${lab.topic.partitions} partitions`);
+    const has = async (action) => (await page.$(`button[data-action="${action}"]`)) !== null;
+    assert((await has('produce-batch')) === lab.controls.produce_batch.length > 0, `${lab.id}: produce-batch button iff produce_batch`);
+    assert((await has('produce-count')) === (lab.controls.produce_count !== null), `${lab.id}: produce-count button iff produce_count`);
+    assert((await has('start')) === lab.controls.start, `${lab.id}: start button iff controls.start`);
+    assert((await page.$('#produce-value')) !== null === lab.controls.producer, `${lab.id}: producer box iff controls.producer`);
+    const instructions = await page.textContent('.instructions');
+    assert(instructions.trim().length > 40, `${lab.id}: instructions rendered`);
+    const topic = await page.textContent('#cmd-kcat');
+    assert(topic.includes(`-t ${lab.topic.name}-${runId}`), `${lab.id}: kcat command names the run's topic: ${topic}`);
+
+    // Records in, one consumer, something processed and drawn.
+    const produceButton = (await has('produce-count')) ? 'produce-count' : 'produce-batch';
+    await page.click(`button[data-action="${produceButton}"]`);
+    await waitFor(page, `${lab.id}: produced cells`, () => document.querySelectorAll('#lanes .cell[data-offset]').length > 0);
+    if (lab.controls.start) {
+      await page.click('button[data-action="start"]');
+      await waitFor(page, `${lab.id}: c1's card`, () => document.querySelector('.consumer[data-consumer="c1"] .status') !== null);
+      await waitFor(page, `${lab.id}: a processed record`, () => document.querySelectorAll('#lanes .cell.processed').length > 0);
+      await waitFor(page, `${lab.id}: a record row in the log`, () => document.querySelector('#log .row[data-type="record"]') !== null);
+    }
+    await page.mouse.move(0, 0);
+    await screenshot(page, `${lab.id}.png`);
+    guard.check(lab.id);
+    // Tear the run down (its page is told with an `end` event) before the next lab.
+    await page.evaluate(async (id) => fetch(`/api/runs/${id}`, { method: 'DELETE' }), runId);
+    await waitFor(page, `${lab.id}: the end of the run shown`, () => document.getElementById('conn').dataset.state === 'ended');
+    // Between the DELETE and the `end` event the page may still ask for the run: 404, expected.
+    guard.allow(new RegExp(`(HTTP 404: GET \\S+/api/runs/${runId}\\b|404 \\(Not Found\\) \\(\\S+/api/runs/${runId}\\b)`));
+    guard.check(`${lab.id} after its run ended`);
+    log(`${lab.id}: ok (run ${runId})`);
+  }
+
+  // The not-found page answers 404 (expected here) and links home.
+  const missing = await page.goto(`${base}/labs/no-such-lab`);
+  assert(missing.status() === 404, `unknown lab → 404, got ${missing.status()}`);
+  assert((await page.textContent('h1')).includes('Not found'), 'not-found page');
+  guard.allow(/\/labs\/no-such-lab/);
+  guard.check('not-found page');
+
+  // Large type: toggled by #large-type, remembered across pages.
+  await page.goto(`${base}/`);
+  await page.click('#large-type');
+  await waitFor(page, 'large type on', () => document.documentElement.classList.contains('large'));
+  assert((await page.getAttribute('#large-type', 'aria-pressed')) === 'true', 'aria-pressed follows the toggle');
+  await page.goto(`${base}/labs/${labs[0].id}`);
+  await waitForRun(page);
+  assert(await page.evaluate(() => document.documentElement.classList.contains('large')), 'large type persists');
+  await screenshot(page, 'large-type.png');
+  await page.click('#large-type');
+  assert(!(await page.evaluate(() => document.documentElement.classList.contains('large'))), 'large type off again');
+  guard.check('large type');
+});

@@ -1,0 +1,155 @@
+// Shared by the browser flows: launch Debian's Chromium through playwright-core, watch every
+// page for console errors and failed requests, and wait on conditions with deadlines.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const TIMEOUT = 30_000;
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const ARTIFACTS = process.env.ARTIFACTS_DIR || 'target/browser-artifacts';
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-sync',
+];
+
+const started = Date.now();
+
+export function log(...args) {
+  const s = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
+  console.log(`[${s}s]`, ...args);
+}
+
+export function assert(cond, message) {
+  if (!cond) throw new Error(`assertion failed: ${message}`);
+}
+
+export function baseUrl() {
+  const base = process.argv[2];
+  if (!base) {
+    console.error('usage: node <flow>.mjs http://127.0.0.1:PORT');
+    process.exit(2);
+  }
+  return base.replace(/\/$/, '');
+}
+
+export async function launch() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+}
+
+/**
+ * A page whose problems are collected: console errors, uncaught exceptions, failed requests
+ * and responses >= 400. `guard.check()` throws listing them.
+ */
+export async function guardedPage(browser, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const where = (m.location() && m.location().url) || page.url();
+    problems.push(`console error: ${m.text()} (${where})`);
+  });
+  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message} (${page.url()})`));
+  page.on('requestfailed', (r) => {
+    const failure = r.failure() ? r.failure().errorText : '?';
+    // An open event stream is cut when the page it belongs to goes away: not a failure.
+    const streamCut = /\/events(\?|$)/.test(r.url()) && /ERR_ABORTED/.test(failure);
+    if (!streamCut) problems.push(`request failed: ${r.method()} ${r.url()}: ${failure}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+  });
+  const guard = {
+    problems,
+    /** Forgets problems matching `pattern` (ones a flow caused on purpose). */
+    allow(pattern) {
+      const keep = problems.filter((p) => !pattern.test(p));
+      problems.splice(0, problems.length, ...keep);
+    },
+    check(what) {
+      if (problems.length) {
+        throw new Error(`${what}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+      }
+    },
+  };
+  return { context, page, guard };
+}
+
+/** Waits for `fn(arg)` (run in the page) to be truthy; the message says what was awaited. */
+export async function waitFor(page, what, fn, arg, timeout = TIMEOUT) {
+  try {
+    const handle = await page.waitForFunction(fn, arg, { timeout, polling: 100 });
+    return await handle.jsonValue();
+  } catch (e) {
+    throw new Error(`timed out after ${timeout} ms waiting for ${what}: ${e.message.split('\n')[0]}`);
+  }
+}
+
+/**
+ * Polls `fn(arg)` in the page (it may be async, e.g. fetch the API) until it returns something
+ * truthy, which is returned; fails after the deadline with the last value seen.
+ */
+export async function poll(page, what, fn, arg, timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await page.evaluate(fn, arg);
+    if (last && last.ok !== false) return last;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
+    }
+    await new Promise((r) => setTimeout(r, 150)); // polling interval, not a synchronisation
+  }
+}
+
+/** The lab page's run id, once the page has one and its event stream is open. */
+export async function waitForRun(page) {
+  await waitFor(page, 'the run id and a live event stream', () => {
+    const id = document.getElementById('run-id');
+    const conn = document.getElementById('conn');
+    return id && id.textContent.trim() && conn && conn.dataset.state === 'live';
+  });
+  return (await page.textContent('#run-id')).trim();
+}
+
+export async function screenshot(page, name) {
+  const path = join(ARTIFACTS, name);
+  await page.screenshot({ path, fullPage: false });
+  log(`screenshot ${path}`);
+  return path;
+}
+
+/** Runs a flow; on failure saves a screenshot of every open page and exits 1. */
+export async function run(name, flow) {
+  let browser;
+  try {
+    browser = await launch();
+    await flow(browser);
+    log(`${name}: ok`);
+    await browser.close();
+    process.exit(0);
+  } catch (e) {
+    console.error(`${name}: FAILED\n${e.stack || e}`);
+    if (browser) {
+      let i = 0;
+      for (const context of browser.contexts()) {
+        for (const page of context.pages()) {
+          const path = join(ARTIFACTS, `failure-${name}-${i++}.png`);
+          await page.screenshot({ path, fullPage: true }).catch(() => {});
+          console.error(`  page ${page.url()} → ${path}`);
+        }
+      }
+      await browser.close().catch(() => {});
+    }
+    process.exit(1);
+  }
+}
