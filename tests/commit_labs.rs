@@ -1,6 +1,7 @@
 //! The commit labs with exact numbers: auto, sync per batch, sync per record, async, and the
 //! naive auto commit's losses. Every ledger is recounted independently from the raw events.
 
+#[macro_use]
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -105,7 +106,6 @@ async fn kill_and_wait(app: &TestApp, run: &str, events: &EventStream, cid: &str
     seq(evs.iter().find(|e| of(e, "killed", cid)).unwrap())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_commit_long_interval_kill_duplicates_everything() {
     let app = spawn_app().await;
     let run = app.create_run("auto-commit").await;
@@ -137,7 +137,6 @@ async fn auto_commit_long_interval_kill_duplicates_everything() {
     assert!(worker_pids(&run).is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_commit_kill_duplicates_what_was_processed_after_the_last_commit() {
     let app = spawn_app().await;
     let run = app.create_run("auto-commit").await;
@@ -195,7 +194,6 @@ async fn auto_commit_kill_duplicates_what_was_processed_after_the_last_commit() 
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_batch_kill_mid_batch_duplicates_the_uncommitted_window() {
     let app = spawn_app().await;
     let run = app.create_run("sync-commit-batch").await;
@@ -244,7 +242,6 @@ async fn sync_batch_kill_mid_batch_duplicates_the_uncommitted_window() {
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_record_kill_at_any_step_at_most_one_duplicate() {
     let app = spawn_app().await;
     let run = app.create_run("sync-commit-record").await;
@@ -283,7 +280,6 @@ async fn sync_record_kill_at_any_step_at_most_one_duplicate() {
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn naive_auto_commit_close_with_prefetched_records_loses_them() {
     let app = spawn_app().await;
     let run = app.create_run("auto-commit").await;
@@ -336,7 +332,6 @@ async fn naive_auto_commit_close_with_prefetched_records_loses_them() {
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_commit_graceful_stop_mid_batch_loses_nothing() {
     let app = spawn_app().await;
     let run = app.create_run("auto-commit").await;
@@ -367,7 +362,6 @@ async fn auto_commit_graceful_stop_mid_batch_loses_nothing() {
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_commits_complete_through_the_callback() {
     let app = spawn_app().await;
     let run = app.create_run("async-commit").await;
@@ -473,3 +467,13 @@ async fn async_commit_failure_is_reported_and_retried() {
     );
     app.shutdown().await;
 }
+
+on_each_broker!(
+    auto_commit_long_interval_kill_duplicates_everything,
+    auto_commit_kill_duplicates_what_was_processed_after_the_last_commit,
+    sync_batch_kill_mid_batch_duplicates_the_uncommitted_window,
+    sync_record_kill_at_any_step_at_most_one_duplicate,
+    naive_auto_commit_close_with_prefetched_records_loses_them,
+    auto_commit_graceful_stop_mid_batch_loses_nothing,
+    async_commits_complete_through_the_callback,
+);

@@ -1,6 +1,7 @@
 //! The foundation: the simple-consumer lab end to end over HTTP + SSE, against the embedded
 //! broker over TCP; lifecycle (stop, kill, restart), SSE resume, bad input, no leaked workers.
 
+#[macro_use]
 mod common;
 
 use std::collections::BTreeSet;
@@ -13,7 +14,6 @@ fn fast() -> Value {
     json!({ "session_timeout_ms": 2000 })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn produced_records_arrive_after_polls() {
     let app = spawn_app().await;
     let run = app.create_run("simple-consumer").await;
@@ -55,7 +55,6 @@ async fn produced_records_arrive_after_polls() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_stop_is_wakeup_commit_close_exit_zero() {
     let app = spawn_app().await;
     let run = app.create_run("simple-consumer").await;
@@ -99,7 +98,6 @@ async fn graceful_stop_is_wakeup_commit_close_exit_zero() {
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_leaves_no_process_and_restart_resumes_from_committed() {
     let app = spawn_app().await;
     let run = app.create_run("simple-consumer").await;
@@ -168,7 +166,6 @@ async fn kill_leaves_no_process_and_restart_resumes_from_committed() {
     assert!(worker_pids(&run).is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sse_resume_replays_exactly_the_missed_events() {
     let app = spawn_app().await;
     let run = app.create_run("simple-consumer").await;
@@ -401,7 +398,6 @@ async fn broken_lab_file_refuses_start_naming_file_and_field() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_shutdown_stops_workers_and_ends_streams() {
     let app = spawn_app().await;
     let run = app.create_run("simple-consumer").await;
@@ -445,7 +441,6 @@ async fn sse_is_not_compressed() {
 
 /// A client that is not the server — a separate process and a separate librdkafka client —
 /// produces and consumes through the embedded broker's fixed address.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn external_clients_use_the_fixed_broker_address() {
     use rdkafka::producer::{FutureProducer, FutureRecord};
     let app = spawn_app().await;
@@ -518,3 +513,12 @@ async fn external_clients_use_the_fixed_broker_address() {
     assert_eq!(status.code(), Some(0));
     app.shutdown().await;
 }
+
+on_each_broker!(
+    produced_records_arrive_after_polls,
+    graceful_stop_is_wakeup_commit_close_exit_zero,
+    kill_leaves_no_process_and_restart_resumes_from_committed,
+    sse_resume_replays_exactly_the_missed_events,
+    server_shutdown_stops_workers_and_ends_streams,
+    external_clients_use_the_fixed_broker_address,
+);

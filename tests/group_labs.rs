@@ -1,6 +1,7 @@
 //! Group labs with exact numbers: the course's 101–150 case (SIGKILL vs SIGTERM), rebalances
 //! with 1→2→3 consumers and a kill, the rebalance listener, thread strategies, exact partition.
 
+#[macro_use]
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -80,7 +81,6 @@ fn duplicate_offsets(ledger: &Value) -> Vec<i64> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_at_150_with_100_committed_gives_exactly_50_duplicates() {
     let app = spawn_app().await;
     let run = app.create_run("wakeup-vs-kill").await;
@@ -130,7 +130,6 @@ async fn sigkill_at_150_with_100_committed_gives_exactly_50_duplicates() {
     assert!(worker_pids(&run).is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_at_150_runs_the_shutdown_hook_and_gives_no_duplicates() {
     let app = spawn_app().await;
     let run = app.create_run("wakeup-vs-kill").await;
@@ -178,7 +177,6 @@ async fn sigterm_at_150_runs_the_shutdown_hook_and_gives_no_duplicates() {
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rebalance_one_two_three_then_kill_one() {
     let app = spawn_app().await;
     let run = app.create_run("rebalance").await;
@@ -229,7 +227,6 @@ async fn rebalance_one_two_three_then_kill_one() {
     assert!(worker_pids(&run).is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_strategy_per_group_and_cooperative_sticky_works() {
     let app = spawn_app().await;
     let run = app
@@ -340,7 +337,6 @@ async fn leaver_duplicates(commit_on_revoke: bool) -> (u64, u64) {
     (ledger["duplicates"].as_u64().unwrap(), window)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_the_listener_a_leaver_leaves_its_window_as_duplicates() {
     let (duplicates, window) = leaver_duplicates(false).await;
     assert!(
@@ -350,14 +346,12 @@ async fn without_the_listener_a_leaver_leaves_its_window_as_duplicates() {
     assert_eq!(duplicates, window);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_listener_committing_on_revoke_there_are_no_duplicates() {
     let (duplicates, window) = leaver_duplicates(true).await;
     assert_eq!(window, 0);
     assert_eq!(duplicates, 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn n_threads_in_one_group_split_the_partitions() {
     let app = spawn_app().await;
     let run = app.create_run("thread-strategies").await;
@@ -388,7 +382,6 @@ async fn n_threads_in_one_group_split_the_partitions() {
     assert!(worker_pids(&run).is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn n_threads_in_distinct_groups_each_read_everything() {
     let app = spawn_app().await;
     let run = app.create_run("thread-strategies").await;
@@ -436,7 +429,6 @@ async fn n_threads_in_distinct_groups_each_read_everything() {
     app.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn worker_pool_with_auto_commit_loses_queued_records_on_kill() {
     let app = spawn_app().await;
     let run = app.create_run("thread-strategies").await;
@@ -479,7 +471,6 @@ async fn worker_pool_with_auto_commit_loses_queued_records_on_kill() {
     assert!(worker_pids(&run).is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exact_partition_consumers_never_rebalance() {
     let app = spawn_app().await;
     let run = app.create_run("exact-partition").await;
@@ -510,3 +501,16 @@ async fn exact_partition_consumers_never_rebalance() {
     assert_eq!(app.ledger(&run).await["duplicates"], 0);
     app.shutdown().await;
 }
+
+on_each_broker!(
+    sigkill_at_150_with_100_committed_gives_exactly_50_duplicates,
+    sigterm_at_150_runs_the_shutdown_hook_and_gives_no_duplicates,
+    rebalance_one_two_three_then_kill_one,
+    one_strategy_per_group_and_cooperative_sticky_works,
+    without_the_listener_a_leaver_leaves_its_window_as_duplicates,
+    with_the_listener_committing_on_revoke_there_are_no_duplicates,
+    n_threads_in_one_group_split_the_partitions,
+    n_threads_in_distinct_groups_each_read_everything,
+    worker_pool_with_auto_commit_loses_queued_records_on_kill,
+    exact_partition_consumers_never_rebalance,
+);

@@ -2,6 +2,8 @@
 //! (or the broker in `LABS_TEST_BOOTSTRAP_SERVERS`), and `TestApp` drives it over HTTP + SSE.
 #![allow(dead_code)]
 
+pub mod nisshi;
+
 use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
@@ -34,11 +36,51 @@ pub struct TestApp {
     pub bootstrap: String,
 }
 
+tokio::task_local! {
+    /// The external broker the current test runs against (`None`: the embedded one).
+    pub static BROKER: Option<String>;
+}
+
 pub fn test_settings() -> Settings {
     let mut settings = Settings::for_tests();
     settings.worker_exe = Some(env!("CARGO_BIN_EXE_kafka-consumer-labs").into());
-    settings.bootstrap_servers = std::env::var("LABS_TEST_BOOTSTRAP_SERVERS").ok();
+    settings.bootstrap_servers = BROKER
+        .try_with(Clone::clone)
+        .ok()
+        .flatten()
+        .or_else(|| std::env::var("LABS_TEST_BOOTSTRAP_SERVERS").ok());
     settings
+}
+
+/// Runs each listed scenario (a plain `async fn()`) twice: against the embedded broker
+/// (`embedded::name`) and against a standalone nisshi broker process (`nisshi::name`) that
+/// the app reaches through `KAFKA_BOOTSTRAP_SERVERS`, as it would a compose-provided Kafka.
+#[macro_export]
+macro_rules! on_each_broker {
+    ($($name:ident),* $(,)?) => {
+        mod embedded {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name().await
+                }
+            )*
+        }
+        mod nisshi {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(broker) = $crate::common::nisshi::NisshiBroker::start().await else {
+                        return;
+                    };
+                    $crate::common::BROKER
+                        .scope(Some(broker.bootstrap.clone()), super::$name())
+                        .await;
+                    drop(broker);
+                }
+            )*
+        }
+    };
 }
 
 pub async fn spawn_app() -> TestApp {
