@@ -63,7 +63,9 @@ impl Server {
         let reaper_runs = state.runs.clone();
         let reaper_stop = shutdown.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(30));
+            let every = (reaper_runs.idle_timeout() / 2)
+                .clamp(Duration::from_millis(200), Duration::from_secs(30));
+            let mut tick = tokio::time::interval(every);
             loop {
                 tokio::select! {
                     _ = reaper_stop.cancelled() => break,

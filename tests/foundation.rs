@@ -522,3 +522,78 @@ on_each_broker!(
     server_shutdown_stops_workers_and_ends_streams,
     external_clients_use_the_fixed_broker_address,
 );
+
+/// librdkafka client threads of this (test) process: the server's broker clients and group probes.
+fn rdkafka_threads() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .flatten()
+        .filter(|t| {
+            std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.starts_with("rdk:"))
+        })
+        .count()
+}
+
+/// Waits (bounded) for a condition on this machine's processes or threads, which have no
+/// event to wait on.
+async fn eventually(what: &str, cond: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    let mut probe = tokio::time::interval(std::time::Duration::from_millis(50));
+    while !cond() {
+        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
+        probe.tick().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_runs_are_torn_down_with_their_workers() {
+    let mut settings = test_settings();
+    settings.idle_timeout_secs = 1;
+    let app = spawn_app_with(settings).await;
+    let run = app.create_run("simple-consumer").await;
+    app.start_consumer(&run, fast()).await;
+    eventually("the worker runs", || !worker_pids(&run).is_empty()).await;
+    // Nobody touches the run now: no requests, no open page.
+    eventually("the idle run's worker is stopped", || {
+        worker_pids(&run).is_empty()
+    })
+    .await;
+    assert_eq!(app.get(&format!("/api/runs/{run}")).await.status(), 404);
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleted_runs_leave_no_threads_or_processes() {
+    let app = spawn_app().await;
+    let before = rdkafka_threads();
+    let mut runs = vec![];
+    for _ in 0..5 {
+        let run = app.create_run("simple-consumer").await;
+        let events = app.events(&run).await;
+        let c = app.start_consumer(&run, fast()).await;
+        events
+            .wait_for("subscribed", |e| of(e, "subscribed", &c))
+            .await;
+        // The sampler's group probe exists once the first sample ran.
+        events
+            .wait_for("offsets sample", |e| is(e, "offsets"))
+            .await;
+        runs.push(run);
+    }
+    assert!(rdkafka_threads() > before, "each run has a group probe");
+    for run in &runs {
+        let r = app
+            .client
+            .delete(app.url(&format!("/api/runs/{run}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        assert!(
+            worker_pids(run).is_empty(),
+            "run {run}: workers stopped before DELETE answers"
+        );
+    }
+    eventually("group probes closed", || rdkafka_threads() <= before).await;
+    app.shutdown().await;
+}

@@ -732,6 +732,10 @@ impl RunRegistry {
         self.lock().get(id).cloned()
     }
 
+    pub fn idle_timeout(&self) -> Duration {
+        self.settings.idle_timeout
+    }
+
     pub fn count(&self) -> usize {
         self.lock().len()
     }
