@@ -597,3 +597,35 @@ async fn deleted_runs_leave_no_threads_or_processes() {
     eventually("group probes closed", || rdkafka_threads() <= before).await;
     app.shutdown().await;
 }
+
+/// The log is bounded: a reader asking for events it no longer holds is told exactly which
+/// range is gone, then gets the rest in order (never a silent gap).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_behind_the_bounded_log_gets_an_explicit_gap() {
+    let mut settings = test_settings();
+    settings.log_capacity = 10;
+    let app = spawn_app_with(settings).await;
+    let run = app.create_run("simple-consumer").await;
+    let values: Vec<String> = (0..30).map(|i| i.to_string()).collect();
+    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+    app.produce(&run, &refs).await;
+    let last = app.run_view(&run).await["last_seq"].as_u64().unwrap();
+    assert!(last >= 30);
+    let stream = app.events(&run).await;
+    stream
+        .wait_until("the kept tail", |evs| {
+            evs.last().is_some_and(|e| seq(e) == last)
+        })
+        .await;
+    let all = stream.all();
+    assert_eq!(all[0].name, "gap");
+    let (from, to) = (
+        all[0].data["from"].as_u64().unwrap(),
+        all[0].data["to"].as_u64().unwrap(),
+    );
+    assert_eq!(from, 1);
+    let kept: Vec<u64> = all[1..].iter().filter_map(|r| r.id).collect();
+    assert_eq!(kept, (to + 1..=last).collect::<Vec<_>>());
+    assert_eq!(kept.len(), 10);
+    app.shutdown().await;
+}
