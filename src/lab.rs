@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::worker::{AssignmentStrategy, CommitMode, ThreadGroups};
+use crate::worker::{check_consumer, ConsumerSettings};
 
 /// A lab file that cannot be used; the message names the file and the field.
 #[derive(Debug, thiserror::Error)]
@@ -22,65 +22,6 @@ pub struct LabFileError {
 pub struct TopicDef {
     pub name: String,
     pub partitions: i32,
-}
-
-/// The consumer settings a lab starts with; the trainee may override them per consumer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConsumerDefaults {
-    pub group: String,
-    #[serde(default = "default_poll_timeout")]
-    pub poll_timeout_ms: u64,
-    #[serde(default = "default_max_poll_records")]
-    pub max_poll_records: u32,
-    pub commit_mode: CommitMode,
-    #[serde(default = "default_auto_commit_interval")]
-    pub auto_commit_interval_ms: u64,
-    #[serde(default)]
-    pub commit_every_records: Option<u64>,
-    #[serde(default)]
-    pub processing_delay_ms: u64,
-    #[serde(default)]
-    pub pause_after_records: Option<u64>,
-    #[serde(default = "default_session_timeout")]
-    pub session_timeout_ms: u64,
-    #[serde(default)]
-    pub commit_on_revoke: bool,
-    #[serde(default)]
-    pub retry_failed_commits: bool,
-    #[serde(default = "yes")]
-    pub commit_on_shutdown: bool,
-    #[serde(default = "one_u32")]
-    pub threads: u32,
-    #[serde(default)]
-    pub thread_groups: ThreadGroups,
-    #[serde(default)]
-    pub worker_pool: u32,
-    #[serde(default)]
-    pub assign_partition: Option<i32>,
-    #[serde(default = "default_strategy")]
-    pub assignment_strategy: AssignmentStrategy,
-    #[serde(default = "default_offset_reset")]
-    pub auto_offset_reset: String,
-}
-
-fn default_poll_timeout() -> u64 {
-    1000
-}
-fn default_max_poll_records() -> u32 {
-    500
-}
-fn default_auto_commit_interval() -> u64 {
-    5000
-}
-fn default_session_timeout() -> u64 {
-    10000
-}
-fn default_strategy() -> AssignmentStrategy {
-    AssignmentStrategy::Range
-}
-fn default_offset_reset() -> String {
-    "earliest".into()
 }
 
 /// Which controls the lab page shows.
@@ -127,9 +68,6 @@ fn yes() -> bool {
 fn one() -> u32 {
     1
 }
-fn one_u32() -> u32 {
-    1
-}
 
 /// One lab, as written in its file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -145,7 +83,7 @@ pub struct Lab {
     /// Markdown shown on the lab page.
     pub instructions: String,
     pub topic: TopicDef,
-    pub consumer: ConsumerDefaults,
+    pub consumer: ConsumerSettings,
     pub controls: Controls,
     /// What the trainee should see, ticked on the page when reached.
     #[serde(default)]
@@ -249,64 +187,6 @@ impl Lab {
         }
         Ok(())
     }
-}
-
-/// Range checks shared by lab files and per-consumer overrides: `(field, why)` on failure.
-pub fn check_consumer(c: &ConsumerDefaults) -> Result<(), (&'static str, String)> {
-    fn range(name: &'static str, v: u64, lo: u64, hi: u64) -> Result<(), (&'static str, String)> {
-        if (lo..=hi).contains(&v) {
-            Ok(())
-        } else {
-            Err((name, format!("{v} is out of range {lo}..={hi}")))
-        }
-    }
-    range("poll_timeout_ms", c.poll_timeout_ms, 10, 60_000)?;
-    range("max_poll_records", c.max_poll_records as u64, 1, 100_000)?;
-    range(
-        "auto_commit_interval_ms",
-        c.auto_commit_interval_ms,
-        100,
-        3_600_000,
-    )?;
-    if let Some(n) = c.commit_every_records {
-        range("commit_every_records", n, 1, 1_000_000)?;
-    }
-    range("processing_delay_ms", c.processing_delay_ms, 0, 60_000)?;
-    if let Some(n) = c.pause_after_records {
-        range("pause_after_records", n, 1, 100_000_000)?;
-    }
-    range("session_timeout_ms", c.session_timeout_ms, 1_000, 300_000)?;
-    range("threads", c.threads as u64, 1, 8)?;
-    range("worker_pool", c.worker_pool as u64, 0, 16)?;
-    if let Some(p) = c.assign_partition {
-        range("assign_partition", p.max(-1) as u64, 0, 63)
-            .map_err(|_| ("assign_partition", format!("{p} is not a partition number")))?;
-    }
-    if c.worker_pool > 0 && c.commit_mode != CommitMode::AutoNaive {
-        return Err((
-            "worker_pool",
-            "the worker-pool design hands records to threads and lets auto commit commit what poll returned: use commit_mode \"auto-naive\"".into(),
-        ));
-    }
-    if c.worker_pool > 0 && c.threads > 1 {
-        return Err((
-            "worker_pool",
-            "use either several consumer threads or a worker pool, not both".into(),
-        ));
-    }
-    if c.assign_partition.is_some() && c.threads > 1 {
-        return Err((
-            "assign_partition",
-            "one consumer thread reads an assigned partition".into(),
-        ));
-    }
-    if !["earliest", "latest"].contains(&c.auto_offset_reset.as_str()) {
-        return Err((
-            "auto_offset_reset",
-            "must be \"earliest\" or \"latest\"".into(),
-        ));
-    }
-    Ok(())
 }
 
 fn valid_name(s: &str) -> bool {

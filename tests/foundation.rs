@@ -471,11 +471,9 @@ async fn external_clients_use_the_fixed_broker_address() {
     // A second process: the worker binary itself, run by hand against the same address.
     let spec = json!({
         "run_id": "external-test", "consumer_id": "x1", "bootstrap_servers": app.bootstrap,
-        "topic": topic, "group_id": "outside-group", "poll_timeout_ms": 200, "max_poll_records": 500,
-        "commit_mode": "none", "auto_commit_interval_ms": 5000, "commit_every_records": null,
-        "processing_delay_ms": 0, "pause_after_records": null, "session_timeout_ms": 2000,
-        "heartbeat_interval_ms": 500, "commit_on_revoke": false, "assignment_strategy": "range",
-        "auto_offset_reset": "earliest"
+        "topic": topic, "group_id": "outside-group", "heartbeat_interval_ms": 500,
+        // Everything else takes the lab-file defaults.
+        "consumer": { "group": "outside", "commit_mode": "none", "poll_timeout_ms": 200, "session_timeout_ms": 2000 }
     });
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kafka-consumer-labs"))
         .args([

@@ -18,8 +18,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::broker::{Broker, BrokerError};
 use crate::event::{now_ms, LabEvent, StampedEvent, WorkerLine};
-use crate::lab::{ConsumerDefaults, LoadedLab};
-use crate::worker::{Control, ThreadGroups, WorkerSpec};
+use crate::lab::LoadedLab;
+use crate::worker::{ConsumerSettings, Control, ThreadGroups, WorkerSpec};
 use ledger::{LedgerReport, OffsetLedger};
 use log::{EventLog, LogEntry, Replay};
 use options::ConsumerOptions;
@@ -90,7 +90,7 @@ pub struct ConsumerView {
     pub assigned: BTreeSet<i32>,
     pub exit_code: Option<i32>,
     pub exit_signal: Option<i32>,
-    pub config: ConsumerDefaults,
+    pub config: ConsumerSettings,
 }
 
 /// One partition: broker offsets and the consumer that owns it (from the group's callbacks).
@@ -148,7 +148,7 @@ pub struct LabRun {
     pub topic: String,
     pub group: String,
     /// The lab's consumer defaults with the run's own parameters applied.
-    pub defaults: ConsumerDefaults,
+    pub defaults: ConsumerSettings,
     broker: Broker,
     settings: Arc<RunSettings>,
     inner: Mutex<RunInner>,
@@ -418,24 +418,8 @@ impl LabRun {
             bootstrap_servers: self.broker.bootstrap_servers().to_string(),
             topic: self.topic.clone(),
             group_id: self.group.clone(),
-            poll_timeout_ms: config.poll_timeout_ms,
-            max_poll_records: config.max_poll_records,
-            commit_mode: config.commit_mode,
-            auto_commit_interval_ms: config.auto_commit_interval_ms,
-            commit_every_records: config.commit_every_records,
-            processing_delay_ms: config.processing_delay_ms,
-            pause_after_records: config.pause_after_records,
-            session_timeout_ms: config.session_timeout_ms,
             heartbeat_interval_ms: (config.session_timeout_ms / 3).clamp(100, 3000),
-            commit_on_revoke: config.commit_on_revoke,
-            retry_failed_commits: config.retry_failed_commits,
-            commit_on_shutdown: config.commit_on_shutdown,
-            threads: config.threads,
-            thread_groups: config.thread_groups,
-            worker_pool: config.worker_pool,
-            assign_partition: config.assign_partition,
-            assignment_strategy: config.assignment_strategy,
-            auto_offset_reset: config.auto_offset_reset.clone(),
+            consumer: config.clone(),
         };
         match worker_process::spawn(self.clone(), &spec, &self.settings.worker_exe) {
             Ok(handle) => {

@@ -2,8 +2,9 @@
 
 use serde::Deserialize;
 
-use crate::lab::{check_consumer, ConsumerDefaults};
-use crate::worker::{AssignmentStrategy, CommitMode, ThreadGroups};
+use crate::worker::{
+    check_consumer, AssignmentStrategy, CommitMode, ConsumerSettings, ThreadGroups,
+};
 
 /// The JSON body of `POST /api/runs/{id}/consumers`; every field is optional.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -31,8 +32,8 @@ impl ConsumerOptions {
     /// The lab's defaults with these overrides applied and range-checked: `(field, why)`.
     pub fn apply(
         &self,
-        defaults: &ConsumerDefaults,
-    ) -> Result<ConsumerDefaults, (&'static str, String)> {
+        defaults: &ConsumerSettings,
+    ) -> Result<ConsumerSettings, (&'static str, String)> {
         let mut c = defaults.clone();
         if let Some(v) = self.commit_mode {
             c.commit_mode = v;

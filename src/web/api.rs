@@ -53,7 +53,7 @@ pub struct LabSummary<'a> {
     summary: &'a str,
     order: u32,
     topic: &'a crate::lab::TopicDef,
-    consumer: &'a crate::lab::ConsumerDefaults,
+    consumer: &'a crate::worker::ConsumerSettings,
     controls: &'a crate::lab::Controls,
 }
 

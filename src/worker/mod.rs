@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 use crate::event::{LabEvent, PartitionOffset};
 use context::LabContext;
 use emit::EventSink;
-pub use spec::{AssignmentStrategy, CommitMode, ThreadGroups, WorkerSpec};
+pub use spec::{
+    check_consumer, AssignmentStrategy, CommitMode, ConsumerSettings, ThreadGroups, WorkerSpec,
+};
 
 /// A command the server writes to a worker's stdin, one JSON object per line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,7 +73,7 @@ pub fn run(spec: WorkerSpec) -> i32 {
             return 2;
         }
     }
-    let threads = spec.threads.max(1) as usize;
+    let threads = spec.consumer.threads.max(1) as usize;
     let mut inboxes = Vec::with_capacity(threads);
     let mut outboxes = Vec::with_capacity(threads);
     for _ in 0..threads {
@@ -93,7 +95,7 @@ pub fn run(spec: WorkerSpec) -> i32 {
             .map(|(i, (rx, wake))| {
                 let name = format!("t{}", i + 1);
                 let mut thread_spec = spec.clone();
-                if spec.thread_groups == ThreadGroups::Distinct {
+                if spec.consumer.thread_groups == ThreadGroups::Distinct {
                     thread_spec.group_id = format!("{}-{name}", spec.group_id);
                 }
                 let sink = root.for_thread(name.clone());
@@ -166,15 +168,18 @@ pub fn consumer_config(spec: &WorkerSpec) -> ClientConfig {
         .set("bootstrap.servers", &spec.bootstrap_servers)
         .set("group.id", &spec.group_id)
         .set("client.id", format!("{}-{}", spec.run_id, spec.consumer_id))
-        .set("auto.offset.reset", &spec.auto_offset_reset)
-        .set("session.timeout.ms", spec.session_timeout_ms.to_string())
+        .set("auto.offset.reset", &spec.consumer.auto_offset_reset)
+        .set(
+            "session.timeout.ms",
+            spec.consumer.session_timeout_ms.to_string(),
+        )
         .set(
             "heartbeat.interval.ms",
             spec.heartbeat_interval_ms.to_string(),
         )
         .set(
             "partition.assignment.strategy",
-            spec.assignment_strategy.librdkafka_name(),
+            spec.consumer.assignment_strategy.librdkafka_name(),
         )
         // A paused lab consumer still polls (to serve the group), so a long pause is fine;
         // this only bounds a consumer stuck in processing.
@@ -183,7 +188,7 @@ pub fn consumer_config(spec: &WorkerSpec) -> ClientConfig {
         .set("fetch.wait.max.ms", "100")
         .set(
             "enable.auto.commit",
-            if spec.commit_mode.is_auto() {
+            if spec.consumer.commit_mode.is_auto() {
                 "true"
             } else {
                 "false"
@@ -191,12 +196,12 @@ pub fn consumer_config(spec: &WorkerSpec) -> ClientConfig {
         )
         .set(
             "auto.commit.interval.ms",
-            spec.auto_commit_interval_ms.to_string(),
+            spec.consumer.auto_commit_interval_ms.to_string(),
         )
         // Only the naive lesson lets librdkafka treat "returned by poll" as "consumed".
         .set(
             "enable.auto.offset.store",
-            if spec.commit_mode == CommitMode::AutoNaive {
+            if spec.consumer.commit_mode == CommitMode::AutoNaive {
                 "true"
             } else {
                 "false"
@@ -291,13 +296,13 @@ impl PollLoop {
         let context = LabContext::new(
             sink.clone(),
             spec.topic.clone(),
-            spec.commit_mode,
-            spec.commit_on_revoke,
-            spec.retry_failed_commits,
+            spec.consumer.commit_mode,
+            spec.consumer.commit_on_revoke,
+            spec.consumer.retry_failed_commits,
         );
         let consumer: BaseConsumer<LabContext> =
             consumer_config(&spec).create_with_context(context)?;
-        match spec.assign_partition {
+        match spec.consumer.assign_partition {
             // `assign()`: this consumer reads exactly this partition; the group coordinator
             // is only used for committed offsets, so nothing ever rebalances.
             Some(partition) => {
@@ -311,12 +316,17 @@ impl PollLoop {
         sink.emit(LabEvent::Subscribed {
             topic: spec.topic.clone(),
             group: Some(spec.group_id.clone()),
-            commit_mode: spec.commit_mode.as_str().to_string(),
-            assigned_partition: spec.assign_partition,
+            commit_mode: spec.consumer.commit_mode.as_str().to_string(),
+            assigned_partition: spec.consumer.assign_partition,
         });
         sink.flush();
-        let pool = (spec.worker_pool > 0)
-            .then(|| WorkerPool::start(spec.worker_pool, spec.processing_delay_ms, &sink));
+        let pool = (spec.consumer.worker_pool > 0).then(|| {
+            WorkerPool::start(
+                spec.consumer.worker_pool,
+                spec.consumer.processing_delay_ms,
+                &sink,
+            )
+        });
         Ok(PollLoop {
             spec,
             sink,
@@ -449,7 +459,7 @@ impl PollLoop {
     fn poll_batch(&mut self) {
         self.sink.flush();
         let started = Instant::now();
-        let deadline = started + Duration::from_millis(self.spec.poll_timeout_ms);
+        let deadline = started + Duration::from_millis(self.spec.consumer.poll_timeout_ms);
         let mut count = 0u32;
         loop {
             if self.stopping() || self.controls_pending() {
@@ -472,7 +482,7 @@ impl PollLoop {
                 Some(Ok(record)) => {
                     self.held.push_back(record);
                     count += 1;
-                    if count >= self.spec.max_poll_records {
+                    if count >= self.spec.consumer.max_poll_records {
                         break;
                     }
                 }
@@ -511,9 +521,10 @@ impl PollLoop {
     }
 
     fn process(&mut self, record: HeldRecord) {
-        if self.spec.processing_delay_ms > 0 && self.pool.is_none() {
+        if self.spec.consumer.processing_delay_ms > 0 && self.pool.is_none() {
             self.sink.flush();
-            let until = Instant::now() + Duration::from_millis(self.spec.processing_delay_ms);
+            let until =
+                Instant::now() + Duration::from_millis(self.spec.consumer.processing_delay_ms);
             while Instant::now() < until {
                 if self.stopping() {
                     // Shut down before this record is processed: it stays unprocessed.
@@ -530,7 +541,7 @@ impl PollLoop {
         if let Some(pool) = &self.pool {
             pool.dispatch(record);
             self.processed += 1;
-            if self.spec.pause_after_records == Some(self.processed) {
+            if self.spec.consumer.pause_after_records == Some(self.processed) {
                 self.pause();
             }
             return;
@@ -559,7 +570,7 @@ impl PollLoop {
                 });
             }
         }
-        if self.spec.pause_after_records == Some(self.processed) {
+        if self.spec.consumer.pause_after_records == Some(self.processed) {
             self.pause();
         }
     }
@@ -570,7 +581,7 @@ impl PollLoop {
             partition,
             offset: offset + 1,
         };
-        match self.spec.commit_mode {
+        match self.spec.consumer.commit_mode {
             CommitMode::Auto => {
                 // Store only what was processed; the auto-commit timer commits stored offsets.
                 let mut tpl = TopicPartitionList::new();
@@ -590,11 +601,11 @@ impl PollLoop {
                 self.since_commit = 0;
             }
             CommitMode::SyncBatch | CommitMode::Async => {
-                if let Some(n) = self.spec.commit_every_records {
+                if let Some(n) = self.spec.consumer.commit_every_records {
                     if self.since_commit >= n {
                         self.since_commit = 0;
                         let offsets = self.ctx().progress().uncommitted(None);
-                        if self.spec.commit_mode == CommitMode::Async {
+                        if self.spec.consumer.commit_mode == CommitMode::Async {
                             self.ctx().commit_async(&self.consumer, offsets, "every-n");
                         } else {
                             self.ctx().commit_sync(&self.consumer, offsets, "every-n");
@@ -608,10 +619,10 @@ impl PollLoop {
 
     /// The commit after the loop's `for (record : records)` finished a batch.
     fn commit_after_batch(&mut self) {
-        if self.spec.commit_every_records.is_some() {
+        if self.spec.consumer.commit_every_records.is_some() {
             return;
         }
-        match self.spec.commit_mode {
+        match self.spec.consumer.commit_mode {
             CommitMode::SyncBatch => {
                 let offsets = self.ctx().progress().uncommitted(None);
                 self.ctx().commit_sync(&self.consumer, offsets, "batch");
@@ -631,9 +642,9 @@ impl PollLoop {
             self.sink.flush();
             pool.drain();
         }
-        match self.spec.commit_mode {
+        match self.spec.consumer.commit_mode {
             CommitMode::None => {}
-            _ if !self.spec.commit_on_shutdown => {}
+            _ if !self.spec.consumer.commit_on_shutdown => {}
             CommitMode::AutoNaive => {
                 // What close() does with auto commit: commit the stored offsets, which here
                 // include records that were returned by poll but never processed.

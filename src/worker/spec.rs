@@ -68,44 +68,76 @@ pub enum ThreadGroups {
     Distinct,
 }
 
-/// A consumer's full configuration: lab defaults merged with the trainee's overrides.
+/// A consumer's full configuration: where it runs (run, topic, group) and how it behaves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkerSpec {
     pub run_id: String,
     pub consumer_id: String,
     pub bootstrap_servers: String,
     pub topic: String,
+    /// The group this consumer joins (the run's own, derived from `consumer.group`).
     pub group_id: String,
+    pub heartbeat_interval_ms: u64,
+    pub consumer: ConsumerSettings,
+}
+
+/// How a consumer behaves: a lab's defaults, with the trainee's overrides applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerSettings {
+    pub group: String,
+    #[serde(default = "default_poll_timeout")]
     pub poll_timeout_ms: u64,
+    #[serde(default = "default_max_poll_records")]
     pub max_poll_records: u32,
     pub commit_mode: CommitMode,
+    #[serde(default = "default_auto_commit_interval")]
     pub auto_commit_interval_ms: u64,
-    /// With a sync or async mode: commit after every N processed records instead of per batch.
+    #[serde(default)]
     pub commit_every_records: Option<u64>,
+    #[serde(default)]
     pub processing_delay_ms: u64,
+    #[serde(default)]
     pub pause_after_records: Option<u64>,
+    #[serde(default = "default_session_timeout")]
     pub session_timeout_ms: u64,
-    pub heartbeat_interval_ms: u64,
+    #[serde(default)]
     pub commit_on_revoke: bool,
-    /// Async mode: re-send a failed commit when its answer arrives (the course's hazard).
     #[serde(default)]
     pub retry_failed_commits: bool,
-    /// The shutdown hook commits what was processed (the course's `finally { commitSync(); }`).
     #[serde(default = "yes")]
     pub commit_on_shutdown: bool,
-    /// Consumer threads in this process (each its own `KafkaConsumer`).
     #[serde(default = "one")]
     pub threads: u32,
     #[serde(default)]
     pub thread_groups: ThreadGroups,
-    /// Processing threads behind the one consumer (the book's worker-pool design); 0 = none.
     #[serde(default)]
     pub worker_pool: u32,
-    /// `assign()` this partition instead of `subscribe()`: no group membership, no rebalance.
     #[serde(default)]
     pub assign_partition: Option<i32>,
+    #[serde(default = "default_strategy")]
     pub assignment_strategy: AssignmentStrategy,
+    #[serde(default = "default_offset_reset")]
     pub auto_offset_reset: String,
+}
+
+fn default_poll_timeout() -> u64 {
+    1000
+}
+fn default_max_poll_records() -> u32 {
+    500
+}
+fn default_auto_commit_interval() -> u64 {
+    5000
+}
+fn default_session_timeout() -> u64 {
+    10000
+}
+fn default_strategy() -> AssignmentStrategy {
+    AssignmentStrategy::Range
+}
+fn default_offset_reset() -> String {
+    "earliest".into()
 }
 
 fn yes() -> bool {
@@ -114,4 +146,62 @@ fn yes() -> bool {
 
 fn one() -> u32 {
     1
+}
+
+/// Range checks shared by lab files and per-consumer overrides: `(field, why)` on failure.
+pub fn check_consumer(c: &ConsumerSettings) -> Result<(), (&'static str, String)> {
+    fn range(name: &'static str, v: u64, lo: u64, hi: u64) -> Result<(), (&'static str, String)> {
+        if (lo..=hi).contains(&v) {
+            Ok(())
+        } else {
+            Err((name, format!("{v} is out of range {lo}..={hi}")))
+        }
+    }
+    range("poll_timeout_ms", c.poll_timeout_ms, 10, 60_000)?;
+    range("max_poll_records", c.max_poll_records as u64, 1, 100_000)?;
+    range(
+        "auto_commit_interval_ms",
+        c.auto_commit_interval_ms,
+        100,
+        3_600_000,
+    )?;
+    if let Some(n) = c.commit_every_records {
+        range("commit_every_records", n, 1, 1_000_000)?;
+    }
+    range("processing_delay_ms", c.processing_delay_ms, 0, 60_000)?;
+    if let Some(n) = c.pause_after_records {
+        range("pause_after_records", n, 1, 100_000_000)?;
+    }
+    range("session_timeout_ms", c.session_timeout_ms, 1_000, 300_000)?;
+    range("threads", c.threads as u64, 1, 8)?;
+    range("worker_pool", c.worker_pool as u64, 0, 16)?;
+    if let Some(p) = c.assign_partition {
+        range("assign_partition", p.max(-1) as u64, 0, 63)
+            .map_err(|_| ("assign_partition", format!("{p} is not a partition number")))?;
+    }
+    if c.worker_pool > 0 && c.commit_mode != CommitMode::AutoNaive {
+        return Err((
+            "worker_pool",
+            "the worker-pool design hands records to threads and lets auto commit commit what poll returned: use commit_mode \"auto-naive\"".into(),
+        ));
+    }
+    if c.worker_pool > 0 && c.threads > 1 {
+        return Err((
+            "worker_pool",
+            "use either several consumer threads or a worker pool, not both".into(),
+        ));
+    }
+    if c.assign_partition.is_some() && c.threads > 1 {
+        return Err((
+            "assign_partition",
+            "one consumer thread reads an assigned partition".into(),
+        ));
+    }
+    if !["earliest", "latest"].contains(&c.auto_offset_reset.as_str()) {
+        return Err((
+            "auto_offset_reset",
+            "must be \"earliest\" or \"latest\"".into(),
+        ));
+    }
+    Ok(())
 }
