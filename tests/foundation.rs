@@ -47,6 +47,14 @@ async fn produced_records_arrive_after_polls() {
     let view = app.run_view(&run).await;
     assert_eq!(view["consumers"][0]["processed"], 4);
     assert_eq!(view["consumers"][0]["status"], "running");
+    let all = app.get_json("/api/runs").await;
+    let listed = all["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == run.as_str())
+        .expect("listed");
+    assert_eq!(listed["consumers"][0]["processed"], 4);
     app.shutdown().await;
     assert!(
         worker_pids(&run).is_empty(),

@@ -30,8 +30,6 @@ use worker_process::WorkerHandle;
 pub enum RunError {
     #[error("no consumer {0} in this run")]
     NoSuchConsumer(String),
-    #[error("{0}")]
-    Invalid(String),
     #[error("field `{0}`: {1}")]
     BadField(&'static str, String),
     #[error("{0}")]
@@ -722,6 +720,13 @@ impl RunRegistry {
 
     pub fn count(&self) -> usize {
         self.lock().len()
+    }
+
+    /// Every run, oldest first (ids carry a counter, so they sort by creation).
+    pub fn list(&self) -> Vec<Arc<LabRun>> {
+        let mut runs: Vec<Arc<LabRun>> = self.lock().values().cloned().collect();
+        runs.sort_by_key(|r| (r.id.len(), r.id.clone()));
+        runs
     }
 
     /// Removes a run and tears it down.

@@ -122,8 +122,26 @@ pub async fn create_run(
     ))
 }
 
+/// The instructor's overview: every run with its consumers and ledger totals.
 pub async fn list_runs(State(state): State<AppState>) -> impl IntoResponse {
-    Json(serde_json::json!({ "count": state.runs.count() }))
+    let runs: Vec<serde_json::Value> = state
+        .runs
+        .list()
+        .iter()
+        .map(|run| {
+            let v = run.view();
+            serde_json::json!({
+                "id": v.id,
+                "lab": v.lab,
+                "topic": v.topic,
+                "consumers": v.consumers.iter().map(|c| serde_json::json!({"id": c.id, "status": c.status, "processed": c.processed})).collect::<Vec<_>>(),
+                "duplicates": v.duplicates,
+                "lost": v.lost,
+                "last_seq": v.last_seq,
+            })
+        })
+        .collect();
+    Json(serde_json::json!({ "count": runs.len(), "runs": runs }))
 }
 
 pub fn find_run(state: &AppState, id: &str) -> Result<std::sync::Arc<LabRun>, AppError> {

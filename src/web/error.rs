@@ -53,7 +53,7 @@ impl From<RunError> for AppError {
     fn from(e: RunError) -> Self {
         match e {
             RunError::NoSuchConsumer(_) => AppError::NotFound(e.to_string()),
-            RunError::Invalid(_) | RunError::BadField(..) => AppError::BadRequest(e.to_string()),
+            RunError::BadField(..) => AppError::BadRequest(e.to_string()),
             RunError::Conflict(_) => AppError::Conflict(e.to_string()),
             RunError::Limit(_) => AppError::TooMany(e.to_string()),
             RunError::Broker(_) => AppError::Upstream(e.to_string()),
