@@ -468,6 +468,71 @@ async fn async_commit_failure_is_reported_and_retried() {
     app.shutdown().await;
 }
 
+/// Step controls: pause mid-batch, step one record, then the rest of the batch — which ends,
+/// like the loop body, with the batch's commitSync.
+async fn step_one_record_then_the_rest_of_the_batch() {
+    let app = spawn_app().await;
+    let run = app.create_run("sync-commit-batch").await;
+    let events = app.events(&run).await;
+    app.produce_n(&run, 60).await;
+    let c1 = app
+        .start_consumer(
+            &run,
+            with(
+                fast(),
+                json!({ "pause_after_records": 3, "max_poll_records": 60 }),
+            ),
+        )
+        .await;
+    let evs = events
+        .wait_until("paused at 3", |evs| count(evs, "paused", &c1) == 1)
+        .await;
+    let held = evs.iter().find(|e| of(e, "paused", &c1)).unwrap()["held"]
+        .as_u64()
+        .unwrap();
+    let r = app
+        .post(
+            &format!("/api/runs/{run}/consumers/{c1}/step"),
+            json!({ "records": 1 }),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    events
+        .wait_until("4 processed, paused again", |evs| {
+            count(evs, "record", &c1) == 4 && count(evs, "paused", &c1) == 2
+        })
+        .await;
+    assert_eq!(
+        count(&events.lab_events(), "commit_completed", &c1),
+        0,
+        "mid-batch: no commit yet"
+    );
+    let r = app
+        .post(
+            &format!("/api/runs/{run}/consumers/{c1}/step"),
+            json!({ "batch": true }),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    let evs = events
+        .wait_until("the batch's commit", |evs| {
+            count(evs, "commit_completed", &c1) == 1
+        })
+        .await;
+    assert_eq!(count(&evs, "record", &c1) as u64, 3 + held);
+    let commit = evs.iter().find(|e| of(e, "commit_completed", &c1)).unwrap();
+    assert_eq!(commit["reason"], "batch");
+    assert!(app.run_view(&run).await["consumers"][0]["paused"] == true);
+    let r = app
+        .post(
+            &format!("/api/runs/{run}/consumers/{c1}/step"),
+            json!({ "batch": true, "records": 2 }),
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    app.shutdown().await;
+}
+
 on_each_broker!(
     auto_commit_long_interval_kill_duplicates_everything,
     auto_commit_kill_duplicates_what_was_processed_after_the_last_commit,
@@ -476,4 +541,5 @@ on_each_broker!(
     naive_auto_commit_close_with_prefetched_records_loses_them,
     auto_commit_graceful_stop_mid_batch_loses_nothing,
     async_commits_complete_through_the_callback,
+    step_one_record_then_the_rest_of_the_batch,
 );

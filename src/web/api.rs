@@ -233,6 +233,9 @@ pub async fn add_consumer(
 #[serde(deny_unknown_fields)]
 pub struct StepBody {
     records: Option<u64>,
+    /// Step the rest of the current poll batch instead of a number of records.
+    #[serde(default)]
+    batch: bool,
 }
 
 pub async fn consumer_action(
@@ -246,6 +249,14 @@ pub async fn consumer_action(
         "kill" => run.kill_consumer(&cid)?,
         "pause" => run.control(&cid, Control::Pause)?,
         "resume" => run.control(&cid, Control::Resume)?,
+        "step" if step.batch => {
+            if step.records.is_some() {
+                return Err(AppError::BadRequest(
+                    "give either `records` or `batch`, not both".into(),
+                ));
+            }
+            run.control(&cid, Control::StepBatch)?
+        }
         "step" => {
             let records = step.records.unwrap_or(1);
             if !(1..=100_000).contains(&records) {

@@ -35,6 +35,8 @@ pub enum Control {
     Step {
         records: u64,
     },
+    /// Process the rest of the current poll batch (or the next batch), then pause again.
+    StepBatch,
 }
 
 /// How long one blocking poll may run before the loop looks at signals and controls again:
@@ -224,6 +226,8 @@ struct PollLoop {
     /// Paused, unless `step_budget` records may still be processed.
     paused: bool,
     step_budget: u64,
+    /// A "step one batch" arrived with nothing held: the next poll's batch is the step.
+    step_next_batch: bool,
     /// The records of the current poll batch are all processed and the batch commit is due.
     batch_open: bool,
     /// The worker-pool design: records go to these threads instead of being processed here.
@@ -339,6 +343,7 @@ impl PollLoop {
             since_commit: 0,
             paused: false,
             step_budget: 0,
+            step_next_batch: false,
             batch_open: false,
             pool,
         })
@@ -355,7 +360,7 @@ impl PollLoop {
     fn run(&mut self) -> i32 {
         while !self.stopping() {
             self.apply_controls();
-            if self.paused && self.step_budget == 0 {
+            if self.paused && self.step_budget == 0 && !self.step_next_batch {
                 self.serve_while_paused();
                 continue;
             }
@@ -379,11 +384,23 @@ impl PollLoop {
                 Ok(Control::Pause) => self.pause(),
                 Ok(Control::Resume) => {
                     self.step_budget = 0;
+                    self.step_next_batch = false;
                     if self.paused {
                         self.paused = false;
                         self.set_fetching(true);
                         self.sink.emit(LabEvent::Resumed);
                     }
+                }
+                Ok(Control::StepBatch) => {
+                    if !self.paused {
+                        self.pause();
+                    }
+                    if self.held.is_empty() {
+                        self.step_next_batch = true;
+                    } else {
+                        self.step_budget += self.held.len() as u64;
+                    }
+                    self.set_fetching(true);
                 }
                 Ok(Control::Step { records }) => {
                     if !self.paused {
@@ -500,6 +517,10 @@ impl PollLoop {
         }
         self.retry_failed_commits();
         let count = self.held.len() as u32;
+        if self.step_next_batch && count > 0 {
+            self.step_next_batch = false;
+            self.step_budget += u64::from(count);
+        }
         self.sink.emit(LabEvent::Poll {
             count,
             duration_ms: started.elapsed().as_secs_f64() * 1000.0,
@@ -563,6 +584,11 @@ impl PollLoop {
         if self.step_budget > 0 {
             self.step_budget -= 1;
             if self.step_budget == 0 {
+                // A step that finished the batch ends like the loop body does: with its commit.
+                if self.held.is_empty() && self.batch_open {
+                    self.batch_open = false;
+                    self.commit_after_batch();
+                }
                 self.set_fetching(false);
                 self.sink.emit(LabEvent::Paused {
                     processed: self.processed,
