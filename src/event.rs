@@ -105,6 +105,13 @@ pub enum LabEvent {
     },
     /// Broker-side partition state changed (log-end and committed offsets).
     Offsets { partitions: Vec<PartitionSample> },
+    /// The group's lag status (Burrow's rules) changed; see `crate::lag`.
+    Lag {
+        status: crate::lag::GroupStatus,
+        partitions: Vec<crate::lag::PartitionLag>,
+    },
+    /// The run's background producer changed its rate (0: stopped).
+    ProducerRate { rate_per_sec: u32 },
     /// A fault was injected into the embedded broker.
     Fault { description: String },
     /// A lab checkpoint was reached for the first time.
@@ -134,16 +141,22 @@ impl LabEvent {
             LabEvent::Killed => "killed",
             LabEvent::Exited { .. } => "exited",
             LabEvent::Offsets { .. } => "offsets",
+            LabEvent::Lag { .. } => "lag",
+            LabEvent::ProducerRate { .. } => "producer_rate",
             LabEvent::Fault { .. } => "fault",
             LabEvent::Checkpoint { .. } => "checkpoint",
             LabEvent::Error { .. } => "error",
         }
     }
 
-    /// Every `type` tag, for validating lab files, plus `commit_failed` (a `commit_completed`
-    /// with an error), which checkpoints may also wait for.
+    /// Every `type` tag, for validating lab files, plus facts checkpoints may also wait for:
+    /// `commit_failed` (a `commit_completed` with an error), `lag_warning` and `lag_error`.
     pub const KINDS: &'static [&'static str] = &[
         "commit_failed",
+        "lag_warning",
+        "lag_error",
+        "lag",
+        "producer_rate",
         "produced",
         "spawned",
         "subscribed",

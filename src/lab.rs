@@ -46,6 +46,9 @@ pub struct Controls {
     /// A "Produce N" button producing values 0..N-1 (e.g. the course's 200 records).
     #[serde(default)]
     pub produce_count: Option<u32>,
+    /// A background producer with a rate (records per second) the trainee sets.
+    #[serde(default)]
+    pub producer_rate: bool,
     /// Let the trainee choose the group's assignment strategy when starting the run.
     #[serde(default)]
     pub strategy: bool,

@@ -8,6 +8,8 @@ pub mod config;
 pub mod event;
 /// Lab definitions (`labs/*.toml`), loaded and validated.
 pub mod lab;
+/// Consumer lag, evaluated from outside with Burrow's rules.
+pub mod lag;
 /// Lab runs: worker processes, event log, offset ledger, and the registry of runs.
 pub mod run;
 /// Starting and stopping the whole server.

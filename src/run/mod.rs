@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::broker::{Broker, BrokerError};
 use crate::event::{now_ms, LabEvent, StampedEvent, WorkerLine};
 use crate::lab::LoadedLab;
+use crate::lag::{GroupStatus, LagReport, LagWindow};
 use crate::worker::{ConsumerSettings, Control, ThreadGroups, WorkerSpec};
 use ledger::{LedgerReport, OffsetLedger};
 use log::{EventLog, LogEntry, Replay};
@@ -114,6 +115,10 @@ pub struct RunView {
     pub duplicates: u64,
     pub lost: u64,
     pub checkpoints: Vec<CheckpointView>,
+    /// Burrow-style lag status (after the first full window of samples).
+    pub lag: Option<LagReport>,
+    /// The background producer's rate (0: not running).
+    pub producer_rate: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,6 +143,13 @@ struct RunInner {
     kind_counts: HashMap<&'static str, u64>,
     /// Checkpoints already reached.
     reached: BTreeSet<String>,
+    /// Burrow-style lag evaluation over the sampler's last samples.
+    lag: LagWindow,
+    lag_report: Option<LagReport>,
+    /// A commit completed since the sampler's last sample.
+    committed_since_sample: bool,
+    /// The background producer, while one runs.
+    producer: Option<CancellationToken>,
 }
 
 pub struct LabRun {
@@ -152,7 +164,14 @@ pub struct LabRun {
     inner: Mutex<RunInner>,
     cancel: CancellationToken,
     last_activity: Mutex<Instant>,
+    producer_rate: std::sync::atomic::AtomicU32,
 }
+
+/// Samples in Burrow's sliding window (at the sampler's interval, 500 ms: 5 s).
+const LAG_WINDOW_SAMPLES: usize = 10;
+
+/// The background producer's ceiling, records per second.
+pub const MAX_PRODUCER_RATE: u32 = 500;
 
 fn consumer_key(id: &str) -> Option<u32> {
     id.strip_prefix('c')?.parse().ok()
@@ -238,8 +257,17 @@ impl LabRun {
     ) {
         let key = consumer.and_then(consumer_key);
         *inner.kind_counts.entry(event.kind()).or_default() += 1;
-        if let LabEvent::CommitCompleted { error: Some(_), .. } = event {
-            *inner.kind_counts.entry("commit_failed").or_default() += 1;
+        match event {
+            LabEvent::CommitCompleted { error: Some(_), .. } => {
+                *inner.kind_counts.entry("commit_failed").or_default() += 1;
+            }
+            LabEvent::CommitCompleted { error: None, .. } => inner.committed_since_sample = true,
+            LabEvent::Lag { status, .. } => match status {
+                GroupStatus::Warning => *inner.kind_counts.entry("lag_warning").or_default() += 1,
+                GroupStatus::Error => *inner.kind_counts.entry("lag_error").or_default() += 1,
+                GroupStatus::Ok => {}
+            },
+            _ => {}
         }
         // The group the event's consumer thread belongs to (threads may each have their own).
         // An `assign()`ed consumer is in no group: its reads never duplicate another's.
@@ -563,7 +591,97 @@ impl LabRun {
                     reached: inner.reached.contains(&c.id),
                 })
                 .collect(),
+            lag: inner.lag_report.clone(),
+            producer_rate: self.producer_rate(),
         }
+    }
+
+    /// A broker-side sample from the sampler: feeds the lag window and logs a `lag` event
+    /// when the evaluation changes.
+    pub fn observe_sample(&self, sample: Vec<crate::event::PartitionSample>) {
+        let report = {
+            let mut inner = self.lock();
+            let committed = std::mem::take(&mut inner.committed_since_sample);
+            inner.lag.push(sample, committed);
+            let Some(report) = inner.lag.evaluate() else {
+                return;
+            };
+            let changed = inner.lag_report.as_ref().is_none_or(|last| {
+                last.status != report.status
+                    || last
+                        .partitions
+                        .iter()
+                        .zip(&report.partitions)
+                        .any(|(a, b)| a.status != b.status)
+            });
+            inner.lag_report = Some(report.clone());
+            if !changed {
+                return;
+            }
+            report
+        };
+        self.record(
+            None,
+            LabEvent::Lag {
+                status: report.status,
+                partitions: report.partitions,
+            },
+        );
+    }
+
+    fn producer_rate(&self) -> u32 {
+        self.producer_rate
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Starts, changes or (with 0) stops the run's background producer: `rate` keyless records
+    /// per second, in batches every 100 ms, until the run ends.
+    pub fn set_producer_rate(self: &Arc<Self>, rate: u32) -> Result<(), RunError> {
+        if rate > MAX_PRODUCER_RATE {
+            return Err(RunError::BadField(
+                "rate_per_sec",
+                format!("{rate} is more than {MAX_PRODUCER_RATE}"),
+            ));
+        }
+        let token = self.cancel.child_token();
+        if let Some(old) = self.lock().producer.replace(token.clone()) {
+            old.cancel();
+        }
+        self.producer_rate
+            .store(rate, std::sync::atomic::Ordering::Relaxed);
+        self.record(None, LabEvent::ProducerRate { rate_per_sec: rate });
+        if rate == 0 {
+            token.cancel();
+            return Ok(());
+        }
+        let run = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(100));
+            let (mut sent, started) = (0u64, Instant::now());
+            loop {
+                tokio::select! {
+                    _ = token.cancelled() => break,
+                    _ = tick.tick() => {}
+                }
+                // Keep the average exact: what should have been sent by now, minus what was.
+                let due = (started.elapsed().as_secs_f64() * f64::from(rate)) as u64;
+                let values: Vec<(Option<String>, String)> =
+                    (sent..due).map(|i| (None, format!("auto-{i}"))).collect();
+                sent = due;
+                if values.is_empty() {
+                    continue;
+                }
+                if let Err(e) = run.produce(&values).await {
+                    run.record(
+                        None,
+                        LabEvent::Error {
+                            message: format!("background producer: {e}"),
+                        },
+                    );
+                }
+            }
+        });
+        Ok(())
     }
 
     pub fn ledger(&self) -> LedgerReport {
@@ -697,9 +815,14 @@ impl RunRegistry {
                 ledger: OffsetLedger::with_partitions(&group, partitions),
                 kind_counts: HashMap::new(),
                 reached: BTreeSet::new(),
+                lag: LagWindow::new(LAG_WINDOW_SAMPLES),
+                lag_report: None,
+                committed_since_sample: false,
+                producer: None,
             }),
             cancel: self.shutdown.child_token(),
             last_activity: Mutex::new(Instant::now()),
+            producer_rate: std::sync::atomic::AtomicU32::new(0),
         });
         sampler::spawn(
             run.clone(),

@@ -51,6 +51,7 @@ pub fn spawn(run: Arc<LabRun>, broker: Broker, every: Duration) {
             .await;
             match sample {
                 Ok(Ok(sample)) => {
+                    run.observe_sample(sample.clone());
                     if last.as_ref() != Some(&sample) {
                         run.record(
                             None,

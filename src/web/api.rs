@@ -277,6 +277,26 @@ pub async fn consumer_action(
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
+pub struct ProducerBody {
+    rate_per_sec: Option<u32>,
+}
+
+/// Starts, changes or stops the run's background producer (records per second).
+pub async fn set_producer(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Body(body): Body<ProducerBody>,
+) -> Result<impl IntoResponse, AppError> {
+    let run = find_run(&state, &id)?;
+    let rate = body
+        .rate_per_sec
+        .ok_or_else(|| AppError::BadRequest("field `rate_per_sec` is required (0 stops)".into()))?;
+    run.set_producer_rate(rate)?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct FaultBody {
     /// The next N OffsetCommit requests are rejected (a non-retriable error).
     commit_errors: Option<usize>,
