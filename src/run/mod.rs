@@ -99,6 +99,8 @@ pub struct PartitionView {
     pub log_end: i64,
     pub committed: Option<i64>,
     pub owner: Option<String>,
+    /// The owning consumer's thread, when it runs several (`t1`, `t2`, …).
+    pub owner_thread: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -311,14 +313,18 @@ impl LabRun {
                 for p in partitions {
                     if let Some(view) = inner.partitions.get_mut(*p as usize) {
                         view.owner = consumer.map(str::to_string);
+                        view.owner_thread = thread.map(str::to_string);
                     }
                 }
             }
             LabEvent::PartitionsRevoked { partitions } => {
                 for p in partitions {
                     if let Some(view) = inner.partitions.get_mut(*p as usize) {
-                        if view.owner.as_deref() == consumer {
+                        if view.owner.as_deref() == consumer
+                            && view.owner_thread.as_deref() == thread
+                        {
                             view.owner = None;
+                            view.owner_thread = None;
                         }
                     }
                 }
@@ -810,6 +816,7 @@ impl RunRegistry {
                         log_end: 0,
                         committed: None,
                         owner: None,
+                        owner_thread: None,
                     })
                     .collect(),
                 ledger: OffsetLedger::with_partitions(&group, partitions),
