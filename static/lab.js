@@ -1,9 +1,11 @@
-// The lab page: one run of one lab, drawn live from the run's event stream.
+// The lab page: one run of one lab (or, for A/B labs, two runs side by side), drawn live from
+// each run's event stream.
 //
-// Data flow: SSE message → Lab.queue → (once per animation frame) Lab.apply(event) updates the
-// model and marks what changed as dirty → Lab.render() redraws only the dirty parts. The
-// ledger (GET /api/runs/{id}/ledger) is the ground truth for the counters, duplicates and
-// losses; it is refetched at most twice a second after events that can change it.
+// Data flow, per run (a Pane): SSE message → pane.queue → (once per animation frame)
+// pane.apply(event) updates the model and marks what changed as dirty → pane.render() redraws
+// only the dirty parts. The ledger (GET /api/runs/{id}/ledger) is the ground truth for the
+// counters, duplicates and losses; it is refetched at most twice a second after events that can
+// change it. The Page owns what runs share: the settings form, notices, the A/B guided steps.
 (function () {
   'use strict';
 
@@ -21,9 +23,12 @@
   const LEDGER_MIN_MS = 500; // at most 2 ledger requests a second
   const WINDOW_MS = 30000; // the commit timeline shows the last 30 s
   const KEEP_MS = 45000; // timeline data kept (a little more than shown)
-  const TIMELINE_TICK_MS = 100; // while consumers live, the timeline scrolls at 10 fps
+  const SWIM_MS = 60000; // the ownership swimlanes show the last 60 s
+  const SWIM_KEEP_MS = 70000;
+  const TIMELINE_TICK_MS = 100; // while consumers live, the timelines scroll at 10 fps
   const LOG_CAP = 500; // DOM rows in the event log
   const LOG_MEMORY = 3000; // events kept to rebuild the log when its filter changes
+  const CALLBACKS_SHOWN = 12; // rebalance callbacks listed
   const SPANS = [8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256]; // offsets across a lane
   const SLIDE = 32; // past the widest span, a lane's window moves in steps of this
   const HEADROOM = 3; // free offsets right of the log end (room for its label)
@@ -33,6 +38,18 @@
   function kOf(cid) {
     const n = parseInt(String(cid || '').replace(/^c/, ''), 10);
     return Number.isFinite(n) && n > 0 ? (n - 1) % PALETTE.length : 0;
+  }
+
+  /** "c1" or "c1/t2": the consumer and, when the event has one, its thread. */
+  function whoOf(ev) {
+    if (!ev.consumer) return null;
+    return ev.thread ? `${ev.consumer}/${ev.thread}` : ev.consumer;
+  }
+
+  /** t1 → 1, t2 → 2 (a pattern per consumer thread); anything else → 0. */
+  function threadIndex(thread) {
+    const m = /^t(\d+)$/.exec(thread || '');
+    return m ? ((Number(m[1]) - 1) % 4) + 1 : 0;
   }
 
   function pad(n, w) {
@@ -69,8 +86,14 @@
   /** [0, 1, 2, 5] → "P0–2 P5": consecutive partitions as ranges. */
   function partitionsText(list) {
     if (!list || !list.length) return 'none';
+    return rangesText(list, 'P');
+  }
+
+  /** [100, 101, …, 149, 160] → "100–149 160" (with a prefix per range: "P0–2"). */
+  function rangesText(list, prefix) {
     const sorted = [...list].sort((a, b) => a - b);
     const parts = [];
+    const pre = prefix || '';
     let lo = sorted[0];
     let hi = lo;
     for (const p of sorted.slice(1).concat([null])) {
@@ -78,12 +101,19 @@
         hi = p;
         continue;
       }
-      parts.push(lo === hi ? `P${lo}` : hi === lo + 1 ? `P${lo} P${hi}` : `P${lo}–${hi}`);
+      parts.push(lo === hi ? `${pre}${lo}` : hi === lo + 1 ? `${pre}${lo} ${pre}${hi}` : `${pre}${lo}–${hi}`);
       lo = p;
       hi = p;
     }
     return parts.join(' ');
   }
+
+  /** A commit the broker refused because the group is rebalancing. */
+  function rebalanceRefusal(error) {
+    return !!error && /REBALANCE_IN_PROGRESS|rebalance in progress|RebalanceInProgress/i.test(error);
+  }
+
+  const CALLBACK_NAMES = { revoke: 'onPartitionsRevoked', assign: 'onPartitionsAssigned' };
 
   /** One short line per event type, for the log. */
   const DESCRIBE = {
@@ -95,10 +125,10 @@
     poll: (e) => `${plural(e.count, 'record')} in ${ms(e.duration_ms)}`,
     record: (e) => `P${e.partition} @${e.offset} "${short(e.value, 40)}"`,
     commit_requested: (e) => `#${e.commit_id} ${e.mode} (${e.reason}) ${offsetsText(e.offsets)}`,
-    commit_completed: (e) => `${e.commit_id !== null && e.commit_id !== undefined ? `#${e.commit_id} ` : ''}${e.mode} ${e.error ? `FAILED: ${e.error}` : 'ok'}${e.latency_ms !== null && e.latency_ms !== undefined ? ` in ${ms(e.latency_ms)}` : ''} · ${offsetsText(e.offsets)}`,
+    commit_completed: (e) => `${e.commit_id !== null && e.commit_id !== undefined ? `#${e.commit_id} ` : ''}${e.mode} (${e.reason}) ${e.error ? `FAILED: ${e.error}${rebalanceRefusal(e.error) ? ' — refused: the group is rebalancing' : ''}` : 'ok'}${e.latency_ms !== null && e.latency_ms !== undefined ? ` in ${ms(e.latency_ms)}` : ''} · ${offsetsText(e.offsets)}`,
     partitions_assigned: (e) => `onPartitionsAssigned ${partitionsText(e.partitions)}`,
     partitions_revoked: (e) => `onPartitionsRevoked ${partitionsText(e.partitions)}`,
-    rebalance_done: (e) => `${e.kind} callback took ${ms(e.duration_ms)}`,
+    rebalance_done: (e) => `${CALLBACK_NAMES[e.kind] || e.kind} returned after ${ms(e.duration_ms)}${e._inside ? ` · ${e._inside} ran inside it` : ''}`,
     paused: (e) => `paused after ${plural(e.processed, 'record')} (${e.held} held)`,
     resumed: () => 'resumed',
     wakeup: () => 'SIGTERM → wakeup() → WakeupException',
@@ -106,103 +136,142 @@
     killed: () => 'SIGKILL: no commit, no leave-group',
     exited: (e) => (e.signal ? `process ended by signal ${e.signal}` : `process exited with code ${e.code}`),
     offsets: (e) => (e.partitions || []).slice(0, 8).map((s) => `P${s.partition} end ${s.log_end} committed ${s.committed === null ? '–' : s.committed}`).join(' · '),
+    lag: (e) => `group ${String(e.status).toUpperCase()} · ${(e.partitions || []).slice(0, 8).map((p) => `P${p.partition} lag ${p.lag} ${p.status}`).join(' · ')}`,
+    producer_rate: (e) => (e.rate_per_sec ? `background producer: ${e.rate_per_sec} records/s` : 'background producer stopped'),
     fault: (e) => e.description,
     checkpoint: (e) => `✓ ${e.text}`,
     error: (e) => e.message,
   };
 
-  const Lab = {
-    app: null,
-    def: null,
-    controls: {},
-    labId: '',
-    ended: false,
-    viewTimer: null,
-    noticeTimer: null,
-    settingsInputs: {},
-    lastPrune: 0,
-    run: null,
-    es: null,
-    queue: [],
-    frameRequested: false,
-    tickTimer: null,
-    lastSeq: 0,
-    gapSeen: false,
-    /** Client clock minus server clock (ms), an upper bound refined by every event. */
-    skew: Infinity,
-    partitions: [],
-    consumers: new Map(),
-    span: SPANS[0],
-    trackWidth: 0,
-    countersDirty: true,
-    consumersDirty: true,
-    timelineDirty: true,
-    lastTimelineDraw: 0,
-    clientProcessed: 0,
-    ledger: null,
-    ledgerTimer: null,
-    ledgerInFlight: false,
-    ledgerAgain: false,
-    lastLedgerAt: 0,
-    checkpoints: new Map(),
-    logMemory: [],
-    logPending: [],
-    logPinned: true,
-    logUnseen: 0,
-    hideIdle: false,
+  function setText(node, text) {
+    if (node && node.textContent !== text) node.textContent = text;
+  }
 
-    // ------------------------------------------------------------------ start-up
+  function sameSet(a, b) {
+    if (a.size !== b.size) return false;
+    for (const v of a) if (!b.has(v)) return false;
+    return true;
+  }
 
-    async init() {
-      this.app = document.getElementById('app');
-      this.labId = this.app.dataset.lab;
-      try {
-        this.def = JSON.parse(document.getElementById('lab-def').textContent);
-      } catch (e) {
-        this.def = { topic: { partitions: Number(this.app.dataset.partitions) || 1 }, controls: {}, consumer: {} };
-      }
-      this.controls = this.def.controls || {};
-      const n = (this.def.topic && this.def.topic.partitions) || 1;
-      for (let p = 0; p < n; p++) this.partitions.push(this.makePartition(p));
+  function enc(s) {
+    return encodeURIComponent(s);
+  }
+
+  // ==================================================================== one run: a Pane
+
+  /**
+   * One run drawn into `root` (the whole page, or one side of an A/B view). Elements are found
+   * by their `data-el` name inside root; a pane without an element skips drawing it.
+   * opts: {key, param (the URL parameter holding the run id), label, hideIdle}.
+   */
+  function Pane(page, root, opts) {
+    Object.assign(this, {
+      page,
+      root,
+      key: opts.key,
+      param: opts.param,
+      label: opts.label || '',
+      els: {},
+      run: null,
+      es: null,
+      ended: false,
+      viewTimer: null,
+      queue: [],
+      frameRequested: false,
+      tickTimer: null,
+      lastSeq: 0,
+      gapSeen: false,
+      /** Client clock minus server clock (ms), an upper bound refined by every event. */
+      skew: Infinity,
+      partitions: [],
+      consumers: new Map(),
+      span: SPANS[0],
+      trackWidth: 0,
+      swimWidth: 0,
+      countersDirty: true,
+      consumersDirty: true,
+      timelineDirty: true,
+      swimDirty: true,
+      callbacksDirty: false,
+      lastPrune: 0,
+      clientProcessed: 0,
+      ledger: null,
+      ledgerTimer: null,
+      ledgerInFlight: false,
+      ledgerAgain: false,
+      lastLedgerAt: 0,
+      checkpoints: new Map(),
+      logMemory: [],
+      logPending: [],
+      logPinned: true,
+      logUnseen: 0,
+      hideIdle: !!opts.hideIdle,
+      /** Ownership history per partition (the swimlanes). */
+      own: [],
+      swimSeq: 0,
+      /** Rebalance callbacks, oldest first; the open one of each consumer thread. */
+      callbacks: [],
+      openCallback: new Map(),
+      lastAssigned: new Map(),
+    });
+  }
+
+  Pane.prototype = {
+    /** The pane's element called `name` (data-el), or null. */
+    el(name) {
+      if (!(name in this.els)) this.els[name] = this.root.querySelector(`[data-el="${name}"]`);
+      return this.els[name];
+    },
+
+    setup(partitionCount) {
+      for (let p = 0; p < partitionCount; p++) this.partitions.push(this.makePartition(p));
       this.buildLanes();
-      this.buildSettings();
-      this.bindControls();
+      this.buildSwim();
       this.bindLog();
       this.measure();
       this.render();
+    },
+
+    async start() {
       if (await this.openRun()) {
         this.connect();
         this.scheduleLedger();
+        return true;
       }
+      return false;
     },
 
-    /** Uses ?run= when it is a live run of this lab, else creates one (and records it in the URL). */
+    apiBase() {
+      return `/api/runs/${enc(this.run.id)}`;
+    },
+
+    /** Uses the run named in the URL when it is a live run of this lab, else creates one. */
     async openRun() {
+      const page = this.page;
       const params = new URLSearchParams(location.search);
-      const wanted = params.get('run');
+      const wanted = params.get(this.param);
+      const which = this.label ? ` (${this.key})` : '';
       if (wanted) {
-        const found = await api('GET', `/api/runs/${encodeURIComponent(wanted)}`);
-        if (found.ok && found.body && found.body.lab === this.labId) {
+        const found = await api('GET', `/api/runs/${enc(wanted)}`);
+        if (found.ok && found.body && found.body.lab === page.labId) {
           this.setRun(found.body, found.date);
           return true;
         }
-        this.notify(`Run ${wanted} is gone (it expired or the server restarted): this is a new run.`, 'info');
+        page.notify(`Run ${wanted}${which} is gone (it expired or the server restarted): this is a new run.`, 'info');
       }
-      const body = { lab: this.labId };
+      const body = { lab: page.labId };
       const strategy = params.get('strategy');
-      if (strategy && this.controls.strategy) body.params = { assignment_strategy: strategy };
+      if (strategy && page.controls.strategy) body.params = { assignment_strategy: strategy };
       const created = await api('POST', '/api/runs', body);
       if (!created.ok) {
         this.setConn('failed', 'no run');
-        this.notify(`Cannot start a run: ${(created.body && created.body.error) || created.status}`, 'error', true);
+        page.notify(`Cannot start a run${which}: ${(created.body && created.body.error) || created.status}`, 'error', true);
         return false;
       }
-      params.set('run', created.body.id);
-      params.delete('strategy');
-      history.replaceState(null, '', `${location.pathname}?${params}`);
-      const view = await api('GET', `/api/runs/${encodeURIComponent(created.body.id)}`);
+      page.setParam(this.param, created.body.id);
+      const view = await api('GET', `/api/runs/${enc(created.body.id)}`);
       if (!view.ok) {
-        this.notify(`The new run cannot be read: ${view.status}`, 'error', true);
+        page.notify(`The new run${which} cannot be read: ${view.status}`, 'error', true);
         return false;
       }
       this.setRun(view.body, view.date);
@@ -217,14 +286,12 @@
         const server = Date.parse(date);
         if (Number.isFinite(server)) this.skew = Math.min(this.skew, Date.now() - server);
       }
-      document.getElementById('run-id').textContent = view.id;
-      document.getElementById('run-topic').textContent = view.topic;
-      document.getElementById('run-group').textContent = view.group;
+      setText(this.el('run-id'), view.id);
+      setText(this.el('run-topic'), view.topic);
+      setText(this.el('run-group'), view.group);
       const b = view.bootstrap_servers;
-      const producer = document.getElementById('cmd-producer');
-      const kcat = document.getElementById('cmd-kcat');
-      if (producer) producer.textContent = `kafka-console-producer.sh --bootstrap-server ${b} --topic ${view.topic}`;
-      if (kcat) kcat.textContent = `kcat -P -b ${b} -t ${view.topic}`;
+      setText(this.el('cmd-producer'), `kafka-console-producer.sh --bootstrap-server ${b} --topic ${view.topic}`);
+      setText(this.el('cmd-kcat'), `kcat -P -b ${b} -t ${view.topic}`);
       const strategy = document.getElementById('strategy');
       if (strategy && view.consumers.length) strategy.value = view.consumers[0].config.assignment_strategy;
       for (const c of view.checkpoints || []) {
@@ -232,17 +299,19 @@
       }
       this.renderCheckpoints();
       for (const cv of view.consumers || []) this.consumer(cv.id).config = cv.config;
+      this.page.changed();
     },
 
     // ------------------------------------------------------------------ event stream
 
     connect() {
-      const es = new EventSource(`/api/runs/${encodeURIComponent(this.run.id)}/events`);
+      const es = new EventSource(`${this.apiBase()}/events`);
       this.es = es;
       es.onopen = () => {
         this.setConn('live');
         this.consumersDirty = true;
         this.schedule();
+        this.page.changed();
       };
       es.onmessage = (m) => this.enqueue(m.data);
       es.addEventListener('gap', (m) => this.onGap(m.data));
@@ -251,7 +320,7 @@
         if (this.es !== es) return;
         if (es.readyState === EventSource.CLOSED) {
           this.setConn('ended', 'disconnected');
-          this.notify('The event stream closed. Reload the page to reconnect.', 'error', true);
+          this.page.notify('The event stream closed. Reload the page to reconnect.', 'error', true);
         } else {
           this.setConn('reconnecting');
         }
@@ -279,7 +348,8 @@
         /* keep going with a generic notice */
       }
       this.gapSeen = true;
-      this.notify(`Events ${gap.from ?? '?'}–${gap.to ?? '?'} are no longer in the run's log; the state was redrawn from the server.`, 'info');
+      const which = this.label ? ` (${this.key})` : '';
+      this.page.notify(`Events ${gap.from ?? '?'}–${gap.to ?? '?'}${which} are no longer in the run's log; the state was redrawn from the server.`, 'info');
       this.resync();
     },
 
@@ -290,13 +360,15 @@
       clearTimeout(this.ledgerTimer);
       clearTimeout(this.viewTimer);
       this.setConn('ended', 'ended');
-      this.notify(`This run has ended (${reason || 'torn down'}). Press “New run” to start again.`, 'info', true);
+      const which = this.label ? ` ${this.key}` : '';
+      this.page.notify(`This run${which} has ended (${reason || 'torn down'}). Press “New run” to start again.`, 'info', true);
       this.consumersDirty = true;
       this.schedule();
+      this.page.changed();
     },
 
     async resync() {
-      const view = await api('GET', `/api/runs/${encodeURIComponent(this.run.id)}`);
+      const view = await api('GET', this.apiBase());
       if (view.ok) this.applyView(view.body);
       this.scheduleLedger();
     },
@@ -310,25 +382,43 @@
           exitCode: cv.exit_code, exitSignal: cv.exit_signal,
           processed: Math.max(c.processed, cv.processed), dirty: true,
         });
-        c.assigned = new Set(cv.assigned);
+        if (!sameSet(new Set(cv.assigned), c.assigned)) {
+          c.byThread = new Map([['', new Set(cv.assigned)]]);
+          c.assigned = new Set(cv.assigned);
+        }
       }
+      const now = this.serverNow();
       for (const pv of view.partitions) {
         const part = this.partitions[pv.partition];
         if (!part) continue;
         part.logEnd = Math.max(part.logEnd, pv.log_end);
         part.committed = pv.committed;
-        part.owner = pv.owner;
+        if (part.owner !== pv.owner) {
+          part.owner = pv.owner;
+          part.ownerWho = pv.owner;
+        }
         part.dirty = true;
+        // Ownership whose events were dropped: drawn from now on.
+        const row = this.own[pv.partition];
+        const last = row && row.ivs[row.ivs.length - 1];
+        const open = last && last.t1 === null ? last : null;
+        if (row && pv.owner && !(open && open.cid === pv.owner)) {
+          if (open) open.t1 = now;
+          const c = this.consumer(pv.owner);
+          row.ivs.push({ id: ++this.swimSeq, who: pv.owner, cid: pv.owner, k: c.k, th: 0, t0: now, t1: null, deadAt: LIVE.has(c.status) ? null : now, end: null });
+        }
       }
       for (const cp of view.checkpoints || []) this.checkpoints.set(cp.id, { id: cp.id, text: cp.text, reached: !!cp.reached });
       this.renderCheckpoints();
       this.consumersDirty = true;
       this.countersDirty = true;
+      this.swimDirty = true;
       this.schedule();
     },
 
     setConn(state, text) {
-      const conn = document.getElementById('conn');
+      const conn = this.el('conn');
+      if (!conn) return;
       conn.dataset.state = state;
       conn.textContent = text || state;
     },
@@ -341,6 +431,7 @@
         logEnd: 0,
         committed: null,
         owner: null,
+        ownerWho: null,
         /** offset → {by: [consumer ids, in processing order], th: [their threads]} */
         recs: new Map(),
         values: new Map(),
@@ -362,7 +453,10 @@
           pid: null,
           processed: 0,
           paused: false,
+          pausedOnce: false,
           assigned: new Set(),
+          byThread: new Map(), // thread ('' for the main one) → partitions it owns
+          threadProcessed: new Map(), // thread → records it processed
           assignOnly: null,
           exitCode: null,
           exitSignal: null,
@@ -371,6 +465,7 @@
           threads: new Set(),
           groups: new Map(), // thread ('' for the main one) → the group it subscribed in
           pos: new Map(), // partition → next offset (last processed + 1)
+          posWho: new Map(), // partition → who processed there last (c1 or c1/t2)
           posTs: new Map(), // partition → when it last processed a record there
           first: new Map(), // partition → first offset processed
           pendingSince: null,
@@ -391,7 +486,7 @@
       if (this.viewTimer || !this.run || this.ended) return;
       this.viewTimer = setTimeout(async () => {
         this.viewTimer = null;
-        const view = await api('GET', `/api/runs/${encodeURIComponent(this.run.id)}`);
+        const view = await api('GET', this.apiBase());
         if (!view.ok) return;
         this.run.consumers = view.body.consumers;
         for (const cv of view.body.consumers) {
@@ -408,6 +503,13 @@
 
     part(p) {
       return this.partitions[p] || null;
+    },
+
+    /** The union of what the consumer's threads own. */
+    recountAssigned(c) {
+      const all = new Set();
+      for (const set of c.byThread.values()) for (const p of set) all.add(p);
+      c.assigned = all;
     },
 
     /**
@@ -449,10 +551,17 @@
         c.lastTs = ev.ts;
         if (ev.thread) c.threads.add(ev.thread);
       }
+      // Rows of a rebalance callback (revoked → commits → done) are grouped in the log.
+      const who = whoOf(ev);
+      if (who) {
+        if (ev.type === 'partitions_revoked') ev._cb = 'start';
+        else if (this.openCallback.has(who)) ev._cb = ev.type === 'rebalance_done' ? 'end' : 'in';
+      }
       const handler = this.handlers[ev.type];
       if (handler) handler.call(this, ev, c);
       this.logEvent(ev);
       if (LEDGER_EVENTS.has(ev.type)) this.scheduleLedger();
+      if (['produced', 'paused', 'killed', 'exited', 'closed', 'spawned', 'subscribed', 'checkpoint', 'offsets', 'commit_completed'].includes(ev.type)) this.page.changed();
     },
 
     handlers: {
@@ -472,6 +581,7 @@
           part.dirty = true;
         }
         for (const c of this.consumers.values()) this.closeWindowIfCommitted(c, ev.ts);
+        this.countersDirty = true;
       },
       spawned(ev, c) {
         c.pid = ev.pid;
@@ -484,7 +594,8 @@
         if (ev.group) c.groups.set(ev.thread || '', ev.group);
         if (ev.assigned_partition !== null && ev.assigned_partition !== undefined) {
           c.assignOnly = ev.assigned_partition;
-          c.assigned.add(ev.assigned_partition);
+          c.byThread.set(ev.thread || '', new Set([ev.assigned_partition]));
+          this.recountAssigned(c);
         }
         c.dirty = true;
       },
@@ -506,9 +617,11 @@
         part.logEnd = Math.max(part.logEnd, ev.offset + 1);
         part.dirty = true;
         c.pos.set(ev.partition, ev.offset + 1);
+        c.posWho.set(ev.partition, whoOf(ev));
         c.posTs.set(ev.partition, ev.ts);
         if (!c.first.has(ev.partition)) c.first.set(ev.partition, ev.offset);
         c.processed += 1;
+        if (ev.thread) c.threadProcessed.set(ev.thread, (c.threadProcessed.get(ev.thread) || 0) + 1);
         c.dirty = true;
         c.tl.recs.push(ev.ts);
         if (c.pendingSince === null) c.pendingSince = ev.ts;
@@ -520,6 +633,12 @@
         c.tl.commits.set(`${ev.thread || ''}#${ev.commit_id}`, {
           t0: ev.ts, t1: null, mode: ev.mode, reason: ev.reason, error: null, latency: null,
         });
+        const cb = this.openCallback.get(whoOf(ev));
+        if (cb) {
+          cb.commits.push({ id: ev.commit_id, t0: ev.ts, t1: null, mode: ev.mode, offsets: ev.offsets, error: null, latency: null });
+          cb.dirty = true;
+          this.callbacksDirty = true;
+        }
         this.timelineDirty = true;
       },
       commit_completed(ev, c) {
@@ -533,6 +652,17 @@
             error: ev.error, latency: ev.latency_ms, solo: true,
           });
         }
+        const cb = this.openCallback.get(whoOf(ev));
+        if (cb) {
+          let commit = cb.commits.find((x) => x.id === ev.commit_id && x.t1 === null);
+          if (!commit) {
+            commit = { id: ev.commit_id, t0: ev.ts - (ev.latency_ms || 0), mode: ev.mode, offsets: ev.offsets };
+            cb.commits.push(commit);
+          }
+          Object.assign(commit, { t1: ev.ts, error: ev.error, latency: ev.latency_ms });
+          cb.dirty = true;
+          this.callbacksDirty = true;
+        }
         if (!ev.error && this.groupKey(c, ev.thread) === 'group') {
           for (const po of ev.offsets || []) {
             const part = this.part(po.partition);
@@ -543,34 +673,71 @@
           for (const other of this.consumers.values()) this.closeWindowIfCommitted(other, ev.ts);
         }
         c.dirty = true;
+        this.countersDirty = true;
         this.timelineDirty = true;
       },
       partitions_assigned(ev, c) {
+        const who = whoOf(ev);
+        const th = ev.thread || '';
+        const mine = c.byThread.get(th) || new Set();
         for (const p of ev.partitions || []) {
-          c.assigned.add(p);
+          mine.add(p);
           const part = this.part(p);
           if (part) {
             part.owner = c.id;
+            part.ownerWho = who;
             part.dirty = true;
           }
         }
+        c.byThread.set(th, mine);
+        this.recountAssigned(c);
+        this.lastAssigned.set(who, ev.partitions || []);
+        this.swimAssign(ev, c, who);
         this.mark(c, ev, `+${partitionsText(ev.partitions)}`, '#4b5563');
         this.ownersDirty();
       },
       partitions_revoked(ev, c) {
+        const who = whoOf(ev);
+        const mine = c.byThread.get(ev.thread || '');
         for (const p of ev.partitions || []) {
-          c.assigned.delete(p);
+          if (mine) mine.delete(p);
           const part = this.part(p);
-          if (part && part.owner === c.id) {
+          if (part && part.owner === c.id && (part.ownerWho === who || !ev.thread)) {
             part.owner = null;
+            part.ownerWho = null;
             part.dirty = true;
           }
         }
+        this.recountAssigned(c);
+        this.swimRevoke(ev, c, who);
+        const cb = { id: ++this.swimSeq, who, k: c.k, kind: 'revoke', partitions: ev.partitions || [], t0: ev.ts, t1: null, dur: null, commits: [], dirty: true, dom: null };
+        this.callbacks.push(cb);
+        this.openCallback.set(who, cb);
+        this.callbacksDirty = true;
         this.mark(c, ev, `−${partitionsText(ev.partitions)}`, '#4b5563');
         this.ownersDirty();
       },
+      rebalance_done(ev, c) {
+        const who = whoOf(ev);
+        const open = this.openCallback.get(who);
+        if (open && open.kind === ev.kind) {
+          open.t1 = ev.ts;
+          open.dur = ev.duration_ms;
+          open.dirty = true;
+          this.openCallback.delete(who);
+          const commits = open.commits.length;
+          if (commits) ev._inside = commits === 1 ? `its commit${open.commits[0].error ? ' (refused)' : ''}` : `${commits} commits`;
+        } else if (ev.kind === 'assign') {
+          this.callbacks.push({
+            id: ++this.swimSeq, who, k: c.k, kind: 'assign', partitions: this.lastAssigned.get(who) || [],
+            t0: ev.ts - (ev.duration_ms || 0), t1: ev.ts, dur: ev.duration_ms, commits: [], dirty: true, dom: null,
+          });
+        }
+        this.callbacksDirty = true;
+      },
       paused(ev, c) {
         c.paused = true;
+        c.pausedOnce = true;
         c.dirty = true;
         this.mark(c, ev, 'pause', '#4b5563');
       },
@@ -586,10 +753,12 @@
       },
       closed(ev, c) {
         c.status = 'closed';
+        c.byThread.clear();
         c.assigned.clear();
         c.dirty = true;
         this.mark(c, ev, 'close', '#0072B2');
         this.endWindow(c, ev.ts);
+        this.swimGone(ev, c, false);
         this.ownersDirty();
       },
       killed(ev, c) {
@@ -597,6 +766,7 @@
         c.dirty = true;
         this.mark(c, ev, 'SIGKILL', ERROR_COLOUR);
         this.endWindow(c, ev.ts);
+        this.swimGone(ev, c, true);
         this.ownersDirty();
       },
       exited(ev, c) {
@@ -606,6 +776,7 @@
         c.paused = false;
         c.dirty = true;
         this.endWindow(c, ev.ts);
+        this.swimGone(ev, c, true);
         this.ownersDirty();
       },
       checkpoint(ev) {
@@ -626,6 +797,8 @@
       for (const part of this.partitions) part.dirty = true;
       for (const c of this.consumers.values()) c.dirty = true;
       this.consumersDirty = true;
+      this.countersDirty = true;
+      this.swimDirty = true;
     },
 
     /** Closes the consumer's uncommitted window when every partition it reads is committed up to its position. */
@@ -666,6 +839,32 @@
       return n;
     },
 
+    /** The newest consumer incarnation, or null. */
+    latest() {
+      let best = null;
+      for (const c of this.consumers.values()) if (!best || kNum(c.id) > kNum(best.id)) best = c;
+      return best;
+    },
+
+    produce(values, keys) {
+      if (!values.length) return Promise.resolve(null);
+      const body = keys ? { values, keys } : { values };
+      return api('POST', `${this.apiBase()}/produce`, body);
+    },
+
+    /**
+     * Values 0 … n−1 without keys: the server spreads keyless records over the partitions
+     * record by record.
+     */
+    async produceCount(n) {
+      for (let i = 0; i < n; i += 10000) {
+        const values = [];
+        for (let v = i; v < Math.min(n, i + 10000); v++) values.push(String(v));
+        const r = await this.produce(values);
+        if (!r.ok) return r;
+      }
+      return { ok: true };
+    },
     // ------------------------------------------------------------------ ledger
 
     scheduleLedger() {
@@ -716,6 +915,7 @@
       }
       this.countersDirty = true;
       this.schedule();
+      this.page.changed();
     },
 
     /** After a gap, the ledger's runs redraw records whose events were dropped. */
@@ -753,11 +953,14 @@
       this.queue = [];
       for (const ev of batch) this.apply(ev);
       this.render();
-      const live = this.liveCount() > 0 || [...this.consumers.values()].some((c) => c.lastTs > this.serverNow() - WINDOW_MS);
-      if (live && !this.tickTimer) {
+      const now = this.serverNow();
+      const live = this.liveCount() > 0 || [...this.consumers.values()].some((c) => c.lastTs > now - WINDOW_MS);
+      const swimming = this.swimMoving(now);
+      if ((live || swimming) && !this.tickTimer) {
         this.tickTimer = setTimeout(() => {
           this.tickTimer = null;
           this.timelineDirty = true;
+          this.swimDirty = true;
           this.schedule();
         }, TIMELINE_TICK_MS);
       }
@@ -766,15 +969,20 @@
     render() {
       this.renderLanes();
       if (this.consumersDirty || [...this.consumers.values()].some((c) => c.dirty)) this.renderConsumers();
-      if (this.countersDirty) this.renderCounters();
+      if (this.countersDirty) {
+        this.renderCounters();
+        this.renderReadout();
+      }
       this.renderLog();
       if (this.timelineDirty) this.drawTimeline();
+      if (this.swimDirty) this.drawSwim();
+      if (this.callbacksDirty) this.renderCallbacks();
     },
 
     // ------------------------------------------------------------------ lanes
 
     buildLanes() {
-      const lanes = document.getElementById('lanes');
+      const lanes = this.el('lanes');
       lanes.classList.toggle('many', this.partitions.length > 12);
       const frag = document.createDocumentFragment();
       for (const part of this.partitions) {
@@ -800,13 +1008,15 @@
     measure() {
       const first = this.partitions[0];
       this.trackWidth = first && first.dom ? first.dom.track.clientWidth : 800;
+      const row = this.own[0];
+      this.swimWidth = row ? row.dom.track.clientWidth : 0;
       this.updateDensity();
     },
 
     updateDensity() {
       const cellPx = this.trackWidth / this.span;
       const density = cellPx >= 26 ? 'wide' : cellPx >= 12 ? 'mid' : 'thin';
-      const lanes = document.getElementById('lanes');
+      const lanes = this.el('lanes');
       if (lanes.dataset.density !== density) lanes.dataset.density = density;
     },
 
@@ -904,9 +1114,10 @@
         const kLast = kOf(r.by[r.by.length - 1]);
         count = r.by.length;
         const dup = part.ledgerDup.has(o) || this.clientDup(r);
-        cls += ` processed k${kLast} f${kFirst}`;
+        const thLast = threadIndex(r.th[r.th.length - 1]);
+        cls += ` processed k${kLast} f${kFirst}${thLast ? ` th${thLast}` : ''}`;
         if (dup) cls += ' dup';
-        title += ` · processed by ${r.by.join(', ')}${dup ? ' — DUPLICATE' : ''}`;
+        title += ` · processed by ${r.by.map((cid, i) => (r.th[i] ? `${cid}/${r.th[i]}` : cid)).join(', ')}${dup ? ' — DUPLICATE' : ''}`;
       } else {
         cls += ' pending';
         title += ' · not processed yet';
@@ -1000,8 +1211,9 @@
         if (flag.className !== cls) flag.className = cls;
         flag.style.left = this.pct(part, pos);
         flag.style.setProperty('--stack', i);
-        setText(flag.firstChild, `${c.id} → ${pos}`);
-        flag.title = `${c.id}'s position: next offset to read ${pos}${reading(c) ? '' : ` (${LIVE.has(c.status) ? 'no longer assigned' : c.status})`}`;
+        const who = c.posWho.get(part.p) || c.id;
+        setText(flag.firstChild, `${who} → ${pos}`);
+        flag.title = `${who}'s position: next offset to read ${pos}${reading(c) ? '' : ` (${LIVE.has(c.status) ? 'no longer assigned' : c.status})`}`;
       }
       for (const [id, flag] of d.flagEls) {
         if (!seen.has(id)) {
@@ -1019,11 +1231,12 @@
       let title = 'No consumer owns this partition';
       if (part.owner) {
         const dead = owner && !LIVE.has(owner.status);
+        const who = part.ownerWho || part.owner;
         cls = `owner k${kOf(part.owner)}${dead ? ' dead' : ''}`;
-        text = part.owner;
+        text = who;
         title = dead
-          ? `${part.owner} is ${owner.status}, but the group still counts it as the owner until its session times out`
-          : `Owned by ${part.owner}`;
+          ? `${who} is ${owner.status}, but the group still counts it as the owner until its session times out`
+          : `Owned by ${who}`;
       }
       if (d.owner.className !== cls) d.owner.className = cls;
       setText(d.owner, text);
@@ -1037,16 +1250,17 @@
 
     renderConsumers() {
       this.consumersDirty = false;
-      const box = document.getElementById('consumers');
+      const box = this.el('consumers');
+      if (!box) return;
       const empty = box.querySelector('.empty');
       if (empty && this.consumers.size) empty.remove();
       for (const c of this.consumers.values()) {
         if (!c.dom) this.buildCard(c, box);
         this.drawCard(c);
       }
-      const start = this.app.querySelector('button[data-action="start"]');
+      const start = this.root.querySelector('button[data-action="start"]');
       if (start && !start.dataset.busy) {
-        const max = this.controls.max_consumers || 1;
+        const max = this.page.controls.max_consumers || 1;
         const full = this.liveCount() >= max;
         start.disabled = !this.run || full || !this.es;
         start.title = full ? `This lab runs at most ${plural(max, 'consumer')} at once: stop or kill one first` : 'Start a new consumer process';
@@ -1061,6 +1275,7 @@
       const assigned = el('dd', { class: 'assigned' }, '–');
       const uncommitted = el('dd', { class: 'uncommitted' }, '0');
       const config = el('p', { class: 'config' });
+      const threads = el('ul', { class: 'threads', hidden: true, 'aria-label': 'Threads of this process' });
       const exit = el('p', { class: 'exit' });
       const actions = el('div', { class: 'actions' });
       const buttons = {};
@@ -1069,9 +1284,9 @@
         buttons[action] = b;
         actions.append(b);
       };
-      if (this.controls.stop !== false) add('stop', 'Stop', 'SIGTERM: wakeup() → commitSync() → close()');
-      if (this.controls.kill !== false) add('kill', 'Kill', 'SIGKILL: dies at once, no commit, no leave-group', 'danger');
-      if (this.controls.steps) {
+      if (this.page.controls.stop !== false) add('stop', 'Stop', 'SIGTERM: wakeup() → commitSync() → close()');
+      if (this.page.controls.kill !== false) add('kill', 'Kill', 'SIGKILL: dies at once, no commit, no leave-group', 'danger');
+      if (this.page.controls.steps) {
         add('pause', 'Pause', 'Stop processing (the poll loop keeps the consumer in the group)');
         add('resume', 'Resume', 'Continue processing');
         add('step', 'Step', 'Process one more record');
@@ -1082,8 +1297,8 @@
           el('div', {}, el('dt', {}, 'processed'), processed),
           el('div', {}, el('dt', {}, 'partitions'), assigned),
           el('div', { title: 'Processed but not committed: what a crash now would process again' }, el('dt', {}, 'uncommitted'), uncommitted)),
-        config, exit, actions);
-      c.dom = { card, status, paused, pid, processed, assigned, uncommitted, config, exit, actions, buttons };
+        threads, config, exit, actions);
+      c.dom = { card, status, paused, pid, processed, assigned, uncommitted, config, threads, threadEls: new Map(), exit, actions, buttons };
       box.append(card);
     },
 
@@ -1098,8 +1313,11 @@
       setText(d.pid, c.pid ? `pid ${c.pid}` : '');
       d.card.classList.toggle('dead', !live);
       setText(d.processed, String(c.processed));
-      const assigned = live && c.assigned.size ? partitionsText([...c.assigned]) : '–';
+      const joining = live && !c.assigned.size && c.assignOnly === null && c.status === 'running';
+      const assigned = live && c.assigned.size ? partitionsText([...c.assigned]) : joining ? 'none yet' : '–';
       setText(d.assigned, assigned);
+      d.assigned.title = joining ? 'Subscribed; waiting for the group to assign partitions (a rebalance)' : '';
+      this.drawThreads(c);
       setText(d.uncommitted, String(this.uncommitted(c)));
       setText(d.config, this.configText(c));
       let exit = '';
@@ -1125,6 +1343,31 @@
       if (b.resume) b.resume.hidden = !c.paused;
     },
 
+    /** A process with threads: each thread (c1/t1, c1/pool-2) and what it owns and processed. */
+    drawThreads(c) {
+      const d = c.dom;
+      const names = new Set([...c.byThread.keys(), ...c.threadProcessed.keys(), ...c.threads].filter((t) => t));
+      d.threads.hidden = names.size === 0;
+      if (!names.size) return;
+      const live = LIVE.has(c.status);
+      const sorted = [...names].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+      for (const t of sorted) {
+        let row = d.threadEls.get(t);
+        if (!row) {
+          const owns = el('span', { class: 'owns' });
+          const count = el('span', { class: 'count' });
+          row = { li: el('li', { dataset: { thread: t } }, el('span', { class: `th-chip k${c.k} th${threadIndex(t)}` }, `${c.id}/${t}`), owns, count), owns, count };
+          d.threadEls.set(t, row);
+          d.threads.append(row.li);
+        }
+        const mine = c.byThread.get(t);
+        const pool = t.startsWith('pool-');
+        const owns = pool ? 'a worker: owns no partition' : mine && mine.size ? `owns ${partitionsText([...mine])}` : live ? 'owns nothing yet' : 'owned nothing';
+        setText(row.owns, owns);
+        setText(row.count, `${c.threadProcessed.get(t) || 0} processed`);
+      }
+    },
+
     configText(c) {
       const cfg = c.config;
       const mode = (cfg && cfg.commit_mode) || c.commitMode || '';
@@ -1140,7 +1383,6 @@
       if (cfg.processing_delay_ms) parts.push(`${cfg.processing_delay_ms} ms/record`);
       if (cfg.commit_on_revoke) parts.push('commit on revoke');
       if (!cfg.commit_on_shutdown) parts.push('no commit on shutdown');
-      if (c.threads.size > 1) parts.push(`threads ${[...c.threads].sort().join(' ')}`);
       return parts.join(' · ');
     },
 
@@ -1154,22 +1396,22 @@
         for (const pr of this.ledger.partitions) fromLedger += pr.processed;
         processed = Math.max(processed, fromLedger);
       }
-      setText(document.getElementById('count-processed'), String(processed));
+      setText(this.el('count-processed'), String(processed));
       const dup = this.ledger ? this.ledger.duplicates : 0;
       const lost = this.ledger ? this.ledger.lost : 0;
-      setText(document.getElementById('count-duplicates'), String(dup));
-      setText(document.getElementById('count-lost'), String(lost));
-      document.getElementById('count-duplicates').parentElement.classList.toggle('hot', dup > 0);
-      document.getElementById('count-lost').parentElement.classList.toggle('hot', lost > 0);
+      setText(this.el('count-duplicates'), String(dup));
+      setText(this.el('count-lost'), String(lost));
+      if (this.el('count-duplicates')) this.el('count-duplicates').parentElement.classList.toggle('hot', dup > 0);
+      if (this.el('count-lost')) this.el('count-lost').parentElement.classList.toggle('hot', lost > 0);
       // Uncommitted counts on the cards follow committed offsets too.
       for (const c of this.consumers.values()) if (c.dom) setText(c.dom.uncommitted, String(this.uncommitted(c)));
     },
 
     renderCheckpoints() {
-      const panel = document.getElementById('checkpoints-panel');
-      const list = document.getElementById('checkpoints');
-      if (!panel || !list) return;
-      panel.hidden = this.checkpoints.size === 0;
+      const panel = this.el('checkpoints-panel');
+      const list = this.el('checkpoints');
+      if (!list) return;
+      if (panel) panel.hidden = this.checkpoints.size === 0;
       list.replaceChildren(...[...this.checkpoints.values()].map((cp) => el('li', {
         class: cp.reached ? 'reached' : '', dataset: { checkpoint: cp.id },
       }, el('span', { class: 'tick', 'aria-hidden': 'true' }, cp.reached ? '✓' : ''), el('span', { class: 'sr-only' }, cp.reached ? 'reached: ' : 'not yet: '), cp.text)));
@@ -1178,22 +1420,25 @@
     // ------------------------------------------------------------------ event log
 
     bindLog() {
-      const log = document.getElementById('log');
-      const jump = document.getElementById('log-jump');
+      const log = this.el('log');
+      const jump = this.el('log-jump');
+      if (!log) return;
       log.addEventListener('scroll', () => {
         this.logPinned = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
         if (this.logPinned) {
           this.logUnseen = 0;
-          jump.hidden = true;
+          if (jump) jump.hidden = true;
         }
       }, { passive: true });
-      jump.addEventListener('click', () => {
+      if (jump) jump.addEventListener('click', () => {
         log.scrollTop = log.scrollHeight;
         this.logPinned = true;
         this.logUnseen = 0;
         jump.hidden = true;
       });
-      const hide = document.getElementById('hide-idle');
+      const hide = this.el('hide-idle');
+      if (!hide) return;
+      hide.checked = this.hideIdle;
       hide.addEventListener('change', () => {
         this.hideIdle = hide.checked;
         log.replaceChildren();
@@ -1217,20 +1462,27 @@
       const describe = DESCRIBE[ev.type];
       const k = ev.consumer ? kOf(ev.consumer) : null;
       const failed = ev.type === 'error' || (ev.type === 'commit_completed' && ev.error) || ev.type === 'killed';
+      const cb = ev._cb ? ` cb cb-${ev._cb}` : '';
+      const text = describe ? describe(ev) : '';
       return el('div', {
-        class: `row t-${ev.type}${failed ? ' bad' : ''}${ev.type === 'checkpoint' ? ' good' : ''}`,
+        class: `row t-${ev.type}${failed ? ' bad' : ''}${ev.type === 'checkpoint' ? ' good' : ''}${cb}`,
         dataset: { seq: ev.seq, type: ev.type },
+        title: text.length > 60 ? text : null,
       },
       el('span', { class: 'seq' }, ev.seq),
       el('time', {}, typeof ev.ts === 'number' ? clock(ev.ts) : ''),
-      el('span', { class: k === null ? 'who none' : `who k${k}` }, ev.consumer ? `${ev.consumer}${ev.thread ? `·${ev.thread}` : ''}` : 'server'),
+      el('span', { class: k === null ? 'who none' : `who k${k}` }, whoOf(ev) || 'server'),
       el('span', { class: 'type' }, ev.type),
-      el('span', { class: 'text' }, describe ? describe(ev) : ''));
+      el('span', { class: 'text' }, text));
     },
 
     renderLog() {
       if (!this.logPending.length) return;
-      const log = document.getElementById('log');
+      const log = this.el('log');
+      if (!log) {
+        this.logPending = [];
+        return;
+      }
       const pending = this.logPending.length > LOG_CAP ? this.logPending.slice(-LOG_CAP) : this.logPending;
       const added = this.logPending.length;
       this.logPending = [];
@@ -1247,7 +1499,8 @@
         log.scrollTop = log.scrollHeight;
       } else {
         this.logUnseen += added;
-        const jump = document.getElementById('log-jump');
+        const jump = this.el('log-jump');
+        if (!jump) return;
         jump.hidden = false;
         jump.textContent = `↓ ${this.logUnseen} new`;
       }
@@ -1257,7 +1510,7 @@
 
     drawTimeline() {
       this.timelineDirty = false;
-      const canvas = document.getElementById('timeline');
+      const canvas = this.el('timeline');
       if (!canvas) return;
       const now = this.serverNow();
       const from = now - WINDOW_MS;
@@ -1288,7 +1541,7 @@
       if (!rows.length) {
         ctx.fillStyle = '#6b7280';
         ctx.font = font(13);
-        ctx.fillText('Polls, records and commits appear here once a consumer runs.', LABEL, AXIS + ROW * 0.6);
+        ctx.fillText(plotW < 460 ? 'Appears once a consumer runs.' : 'Polls, records and commits appear here once a consumer runs.', LABEL, AXIS + ROW * 0.6);
         return;
       }
       rows.forEach((c, i) => {
@@ -1439,6 +1692,555 @@
       }
     },
 
+
+    // ------------------------------------------------------------------ ownership swimlanes
+
+    buildSwim() {
+      const box = this.el('swim');
+      if (!box) return;
+      const frag = document.createDocumentFragment();
+      this.own = this.partitions.map((part) => {
+        const now = el('span', { class: 'now-owner none', title: 'no owner' }, '—');
+        const track = el('div', { class: 'swim-track' });
+        const row = el('div', { class: 'swim-row', dataset: { partition: part.p, owner: '' } },
+          el('div', { class: 'swim-head' }, el('span', { class: 'pnum' }, `P${part.p}`), now),
+          track);
+        frag.append(row);
+        return { p: part.p, ivs: [], pauses: [], marks: [], dom: { row, now, track, els: new Map() } };
+      });
+      const axis = el('div', { class: 'swim-axis', 'aria-hidden': 'true' }, el('span', {}),
+        el('div', { class: 'swim-ticks' }, ...[60, 45, 30, 15, 0].map((s) => el('span', { style: `left:${((60 - s) / 60) * 100}%` }, s ? `−${s} s` : 'now'))));
+      frag.append(axis);
+      this.swimEmpty = el('p', { class: 'swim-empty hint' }, 'Ownership appears when a consumer joins the group.');
+      frag.append(this.swimEmpty);
+      box.append(frag);
+    },
+
+    /** Whether the swimlanes still change with time (an open segment, a running pause, history in view). */
+    swimMoving(now) {
+      for (const row of this.own) {
+        const last = row.ivs[row.ivs.length - 1];
+        if (!last) continue;
+        if (last.t1 === null || last.t1 > now - SWIM_MS - 1000) return true;
+      }
+      return false;
+    },
+
+    swimAssign(ev, c, who) {
+      for (const p of ev.partitions || []) {
+        const row = this.own[p];
+        if (!row) continue;
+        const last = row.ivs[row.ivs.length - 1];
+        let from = null;
+        let t0 = ev.ts;
+        if (last) {
+          if (last.t1 === null) {
+            if (last.who === who && last.deadAt === null) continue; // already this owner's
+            // Taken over: from a dead member (never revoked), or handed over between events.
+            last.t1 = Math.max(ev.ts, last.t0);
+            last.end = 'taken';
+            if (last.deadAt !== null) from = last.deadAt;
+          } else {
+            from = last.t1;
+          }
+          t0 = Math.max(t0, last.t1);
+        }
+        row.ivs.push({ id: ++this.swimSeq, who, cid: c.id, k: c.k, th: threadIndex(ev.thread), t0, t1: null, deadAt: null, end: null });
+        if (from !== null) row.pauses.push({ id: ++this.swimSeq, from, to: t0 });
+        row.marks.push({ id: ++this.swimSeq, t: t0, kind: 'assign', who });
+      }
+      this.swimDirty = true;
+    },
+
+    swimRevoke(ev, c, who) {
+      for (const p of ev.partitions || []) {
+        const row = this.own[p];
+        if (!row) continue;
+        const last = row.ivs[row.ivs.length - 1];
+        if (last && last.t1 === null && last.who === who) {
+          last.t1 = Math.max(ev.ts, last.t0);
+          last.end = 'revoke';
+          row.marks.push({ id: ++this.swimSeq, t: last.t1, kind: 'revoke', who });
+        }
+      }
+      this.swimDirty = true;
+    },
+
+    /**
+     * The consumer process is gone. A graceful close already revoked (and left the group); a
+     * killed member keeps its partitions in the group's eyes until its session times out.
+     */
+    swimGone(ev, c, dead) {
+      for (const row of this.own) {
+        const last = row.ivs[row.ivs.length - 1];
+        if (!last || last.t1 !== null || last.cid !== c.id) continue;
+        if (dead) {
+          if (last.deadAt === null) last.deadAt = Math.max(ev.ts, last.t0);
+        } else {
+          last.t1 = Math.max(ev.ts, last.t0);
+          last.end = 'closed';
+        }
+      }
+      this.swimDirty = true;
+    },
+
+    drawSwim() {
+      this.swimDirty = false;
+      if (!this.own.length || !this.el('swim')) return;
+      const now = this.serverNow();
+      const from = now - SWIM_MS;
+      const width = this.swimWidth || 600;
+      const pct = (t) => Math.min(100, Math.max(0, ((t - from) / SWIM_MS) * 100));
+      let any = false;
+      for (const row of this.own) {
+        this.pruneSwim(row, now);
+        if (row.ivs.length) any = true;
+        const d = row.dom;
+        const seen = new Set();
+        const put = (key, cls, a, b, text, title) => {
+          seen.add(key);
+          let node = d.els.get(key);
+          if (!node) {
+            node = el('div', { class: cls }, el('span', { class: 'lbl' }));
+            d.els.set(key, node);
+            d.track.append(node);
+          }
+          if (node.className !== cls) node.className = cls;
+          const left = pct(a);
+          const w = Math.max(0, pct(b) - left);
+          node.style.left = `${left.toFixed(3)}%`;
+          node.style.width = `${w.toFixed(3)}%`;
+          const label = node.firstChild;
+          setText(label, text);
+          // A closed segment too narrow for its label shows none (its title still says it); the
+          // open one (at “now”) always does, reaching left over older history if it must.
+          const fits = cls.startsWith('seg') && !cls.includes(' open') ? (w / 100) * width >= text.length * 7.5 + 8 : true;
+          if (label.hidden === fits) label.hidden = !fits;
+          if (node.title !== title) node.title = title;
+          return node;
+        };
+        for (const iv of row.ivs) {
+          const end = iv.t1 === null ? now : iv.t1;
+          if (end < from) continue;
+          const liveEnd = iv.deadAt === null ? end : Math.min(end, iv.deadAt);
+          const how = iv.end === 'revoke' ? 'until revoked' : iv.end === 'taken' ? 'until another member was assigned it' : iv.end === 'closed' ? 'until it closed' : 'now';
+          if (liveEnd > iv.t0 || (iv.t1 === null && iv.deadAt === null)) {
+            put(`s${iv.id}`, `seg k${iv.k} th${iv.th}${iv.t1 === null && iv.deadAt === null ? ' open' : ''}`, iv.t0, Math.max(liveEnd, iv.t0), iv.who,
+              `P${row.p} owned by ${iv.who} from ${clock(iv.t0)} ${how}`);
+          }
+          if (iv.deadAt !== null && end > iv.deadAt) {
+            put(`d${iv.id}`, `seg dead k${iv.k}${iv.t1 === null ? ' still' : ''}`, iv.deadAt, end, `${iv.who} ✕`,
+              `${iv.who} died at ${clock(iv.deadAt)} without revoking P${row.p}: the group still counts it as the owner until its session times out`);
+          }
+        }
+        const last = row.ivs[row.ivs.length - 1];
+        const pauses = row.pauses.slice();
+        if (last && (last.t1 !== null || last.deadAt !== null)) {
+          pauses.push({ id: 'run', from: last.t1 !== null ? last.t1 : last.deadAt, to: null });
+        }
+        // Pause labels sit under the bar; where two would overlap, the newer one is shown.
+        const taken = [];
+        for (const pz of pauses.reverse()) {
+          const to = pz.to === null ? now : pz.to;
+          if (to < from) continue;
+          const dur = to - pz.from;
+          const text = pz.to === null ? `${Math.round(dur / 100) * 100} ms…` : `${Math.round(dur)} ms`;
+          // A label near either end of the window stays inside it.
+          const mid = ((pz.from + to) / 2 - from) / SWIM_MS;
+          const half = (text.length * 7 + 16) / 2 / width;
+          const edge = mid + half > 1 ? ' edge-r' : mid - half < 0 ? ' edge-l' : '';
+          const node = put(`p${pz.id}`, `pause${pz.to === null ? ' running' : ''}${edge}`, pz.from, to, text,
+            pz.to === null ? `P${row.p} has had no live owner for ${Math.round(dur)} ms` : `P${row.p} paused ${Math.round(dur)} ms: no live owner from ${clock(pz.from)} to ${clock(pz.to)}`);
+          node.dataset.ms = String(Math.round(dur));
+          const px = Math.min(1, Math.max(0, mid)) * width;
+          const span = edge === ' edge-r' ? [width - half * 2 * width, width] : edge === ' edge-l' ? [0, half * 2 * width] : [px - half * width, px + half * width];
+          const clash = taken.some(([x0, x1]) => span[0] < x1 && x0 < span[1]);
+          if (!clash) taken.push(span);
+          if (node.firstChild.hidden !== clash) node.firstChild.hidden = clash;
+        }
+        for (const m of row.marks) {
+          if (m.t < from) continue;
+          put(`m${m.id}`, `smark ${m.kind}`, m.t, m.t, '', `${m.kind === 'assign' ? 'assigned to' : 'revoked from'} ${m.who} at ${clock(m.t)}`);
+        }
+        for (const [key, node] of d.els) {
+          if (!seen.has(key)) {
+            node.remove();
+            d.els.delete(key);
+          }
+        }
+        // The row head: the owner now.
+        let owner = '';
+        let cls = 'now-owner none';
+        let text = '—';
+        if (last && last.t1 === null) {
+          owner = last.deadAt === null ? last.who : `dead:${last.who}`;
+          cls = `now-owner k${last.k}${last.deadAt === null ? '' : ' dead'}`;
+          text = last.deadAt === null ? last.who : `${last.who} ✕`;
+        }
+        if (d.row.dataset.owner !== owner) d.row.dataset.owner = owner;
+        if (d.now.className !== cls) d.now.className = cls;
+        setText(d.now, text);
+      }
+      if (this.swimEmpty) {
+        if (this.swimEmpty.hidden !== any) this.swimEmpty.hidden = any;
+        if (!any) {
+          const assignOnly = [...this.consumers.values()].some((c) => c.assignOnly !== null);
+          setText(this.swimEmpty, assignOnly
+            ? 'assign(): these consumers are in no group — nobody owns a partition, nothing rebalances.'
+            : 'Ownership appears when a consumer joins the group.');
+        }
+      }
+    },
+
+    pruneSwim(row, now) {
+      const cut = now - SWIM_KEEP_MS;
+      // The last interval stays: the next assignment measures its pause from it.
+      if (row.ivs.length > 1 && row.ivs[0].t1 !== null && row.ivs[0].t1 < cut) {
+        row.ivs = row.ivs.filter((iv, i) => i === row.ivs.length - 1 || iv.t1 === null || iv.t1 >= cut);
+      }
+      if (row.pauses.length && row.pauses[0].to < cut) row.pauses = row.pauses.filter((p) => p.to >= cut);
+      if (row.marks.length && row.marks[0].t < cut) row.marks = row.marks.filter((m) => m.t >= cut);
+    },
+
+    // ------------------------------------------------------------------ rebalance callbacks
+
+    renderCallbacks() {
+      this.callbacksDirty = false;
+      const list = this.el('callbacks');
+      if (!list) return;
+      if (this.callbacks.length > CALLBACKS_SHOWN * 2) this.callbacks.splice(0, this.callbacks.length - CALLBACKS_SHOWN);
+      const shown = this.callbacks.slice(-CALLBACKS_SHOWN);
+      const keep = new Set(shown);
+      for (const cb of this.callbacks) {
+        if (!keep.has(cb) && cb.dom) {
+          cb.dom.li.remove();
+          cb.dom = null;
+        }
+      }
+      const empty = list.querySelector('.empty');
+      if (empty && shown.length) empty.remove();
+      const pinned = list.scrollHeight - list.scrollTop - list.clientHeight < 24;
+      for (const cb of shown) {
+        if (!cb.dom) this.buildCallback(cb, list);
+        if (cb.dirty) this.drawCallback(cb);
+      }
+      if (pinned) list.scrollTop = list.scrollHeight;
+    },
+
+    buildCallback(cb, list) {
+      const dur = el('span', { class: 'cb-dur' });
+      const bar = el('div', { class: 'cb-bar' });
+      const note = el('p', { class: 'cb-note' });
+      const li = el('li', { class: `cb-item kind-${cb.kind}`, dataset: { who: cb.who, kind: cb.kind } },
+        el('div', { class: 'cb-line' },
+          el('span', { class: `who-chip k${cb.k}` }, cb.who),
+          el('span', { class: 'cb-name' }, `${CALLBACK_NAMES[cb.kind] || cb.kind}(${partitionsText(cb.partitions)})`),
+          dur),
+        bar, note);
+      cb.dom = { li, dur, bar, note, commitEls: [] };
+      list.append(li);
+    },
+
+    drawCallback(cb) {
+      cb.dirty = false;
+      const d = cb.dom;
+      const open = cb.t1 === null;
+      d.li.classList.toggle('open', open);
+      setText(d.dur, open ? 'running…' : ms(cb.dur));
+      const total = open ? null : Math.max(cb.dur || 0, cb.t1 - cb.t0, 0.001);
+      const bad = cb.commits.some((x) => x.error);
+      d.li.classList.toggle('bad', bad);
+      d.li.classList.toggle('no-commit', !cb.commits.length && !open);
+      while (d.commitEls.length < cb.commits.length) {
+        const seg = el('div', { class: 'cb-commit' }, el('span', {}));
+        d.commitEls.push(seg);
+        d.bar.append(seg);
+      }
+      const notes = [];
+      cb.commits.forEach((x, i) => {
+        const seg = d.commitEls[i];
+        const a = total ? Math.min(100, Math.max(0, ((x.t0 - cb.t0) / total) * 100)) : 5;
+        const end = x.t1 === null ? (total ? 100 : 60) : total ? Math.min(100, ((x.t1 - cb.t0) / total) * 100) : 60;
+        seg.style.left = `${a.toFixed(2)}%`;
+        seg.style.width = `${Math.max(2, end - a).toFixed(2)}%`;
+        seg.className = `cb-commit${x.error ? ' bad' : x.t1 === null ? ' pending' : ' ok'}`;
+        setText(seg.firstChild, x.error ? '✕ commit' : `commit${x.mode === 'sync' ? 'Sync' : x.mode === 'async' ? 'Async' : ''}`);
+        if (x.error) {
+          notes.push(`commit${x.mode === 'sync' ? 'Sync' : ''}(${offsetsText(x.offsets)}) refused: ${x.error}${rebalanceRefusal(x.error) ? ' — the broker will not take a commit while the group is rebalancing' : ''}`);
+        } else if (x.t1 === null) {
+          notes.push(`commit${x.mode === 'sync' ? 'Sync' : ''}(${offsetsText(x.offsets)}) waiting for the broker…`);
+        } else {
+          notes.push(`commit${x.mode === 'sync' ? 'Sync' : ''}(${offsetsText(x.offsets)}) ok in ${ms(x.latency)} — inside the callback, before the partitions moved`);
+        }
+      });
+      if (!cb.commits.length) {
+        notes.push(cb.kind === 'revoke'
+          ? (open ? 'revoking…' : 'no commit inside: the next owner starts at the last committed offset')
+          : 'partitions handed to this member');
+      }
+      setText(d.note, notes.join(' · '));
+      d.note.classList.toggle('bad', bad);
+    },
+
+    // ------------------------------------------------------------------ A/B readout
+
+    /** Committed offset and position, big: what a SIGKILL now would cost. */
+    renderReadout() {
+      const box = this.el('readout');
+      if (!box) return;
+      if (!box.firstChild) {
+        this.readoutEls = {
+          committed: el('span', { class: 'big', dataset: { role: 'committed' } }, '–'),
+          position: el('span', { class: 'big', dataset: { role: 'position' } }, '–'),
+          gap: el('span', { class: 'big', dataset: { role: 'gap' } }, '–'),
+          note: el('p', { class: 'readout-note' }),
+          dups: el('p', { class: 'dup-ranges' }),
+        };
+        const r = this.readoutEls;
+        box.append(
+          el('div', { class: 'readout-row' },
+            el('div', { class: 'ro committed-ro', title: "The group's committed offset: where a new consumer starts" }, r.committed, el('span', { class: 'lbl' }, 'committed')),
+            el('div', { class: 'ro position-ro', title: 'Next offset the newest consumer reads (last processed + 1)' }, r.position, el('span', { class: 'lbl' }, 'position')),
+            el('div', { class: 'ro gap-ro', title: 'Processed but not committed: what a SIGKILL now would make the next consumer read again' }, r.gap, el('span', { class: 'lbl' }, 'not committed'))),
+          r.note, r.dups);
+      }
+      const r = this.readoutEls;
+      const part = this.partitions[0];
+      const c = this.latest();
+      const pos = c ? c.pos.get(0) : undefined;
+      const committed = part ? part.committed : null;
+      setText(r.committed, committed === null ? '–' : String(committed));
+      setText(r.position, pos === undefined ? '–' : String(pos));
+      const gap = pos === undefined ? null : Math.max(0, pos - (committed === null ? 0 : committed));
+      setText(r.gap, gap === null ? '–' : String(gap));
+      r.gap.parentElement.classList.toggle('hot', !!gap);
+      let note = '';
+      if (c && c.pausedOnce && LIVE.has(c.status) && gap) note = `${c.id} paused: offsets ${committed === null ? 0 : committed}–${pos - 1} are processed but not committed.`;
+      else if (c && c.status === 'killed') note = `${c.id} was killed: its ${gap || 0} uncommitted records will be read again.`;
+      else if (c && c.status === 'closed') note = `${c.id} closed cleanly: the shutdown hook committed ${committed === null ? 'nothing' : committed}.`;
+      setText(r.note, note);
+      const dups = [];
+      if (this.ledger) for (const pr of this.ledger.partitions) if (pr.duplicate_offsets.length) dups.push(`${this.partitions.length > 1 ? `P${pr.partition} ` : ''}${rangesText(pr.duplicate_offsets)}`);
+      setText(r.dups, dups.length ? `duplicates: offsets ${dups.join(' · ')}` : '');
+      r.note.title = note;
+    },
+  };
+
+  function kNum(cid) {
+    return parseInt(String(cid || '').replace(/^c/, ''), 10) || 0;
+  }
+
+  // ==================================================================== the page
+
+  const Page = {
+    app: null,
+    def: null,
+    controls: {},
+    labId: '',
+    ab: false,
+    panes: new Map(),
+    settingsInputs: {},
+    noticeTimer: null,
+    stripRequested: false,
+
+    async init() {
+      this.app = document.getElementById('app');
+      this.labId = this.app.dataset.lab;
+      try {
+        this.def = JSON.parse(document.getElementById('lab-def').textContent);
+      } catch (e) {
+        this.def = { topic: { partitions: Number(this.app.dataset.partitions) || 1 }, controls: {}, consumer: {} };
+      }
+      this.controls = this.def.controls || {};
+      this.ab = !!this.controls.ab && !!document.getElementById('ab-grid');
+      const n = (this.def.topic && this.def.topic.partitions) || 1;
+      if (this.ab) {
+        const grid = document.getElementById('ab-grid');
+        const sides = [
+          { key: 'A', param: 'run', label: 'A · SIGKILL', title: 'SIGKILL', role: 'kill' },
+          { key: 'B', param: 'b', label: 'B · SIGTERM (wakeup → commitSync → close)', title: 'SIGTERM (wakeup → commitSync → close)', role: 'stop' },
+        ];
+        for (const side of sides) {
+          const root = this.buildPaneDom(side, n);
+          grid.append(root);
+          this.panes.set(side.key, new Pane(this, root, { ...side, hideIdle: true }));
+        }
+      } else {
+        this.panes.set('main', new Pane(this, this.app, { key: 'main', param: 'run' }));
+      }
+      for (const pane of this.panes.values()) pane.setup(n);
+      this.buildSettings();
+      this.bindControls();
+      this.renderStrip();
+      await Promise.all([...this.panes.values()].map((p) => p.start()));
+      this.changed();
+    },
+
+    /** Sets one URL parameter (a run id), keeping the others. */
+    setParam(key, value) {
+      const params = new URLSearchParams(location.search);
+      params.set(key, value);
+      params.delete('strategy');
+      history.replaceState(null, '', `${location.pathname}?${params}`);
+    },
+
+    /** Something a page-level view depends on changed: redraw it on the next frame. */
+    changed() {
+      if (!this.ab || this.stripRequested) return;
+      this.stripRequested = true;
+      requestAnimationFrame(() => {
+        this.stripRequested = false;
+        this.renderStrip();
+      });
+    },
+
+    paneOf(node) {
+      const root = node.closest('[data-pane]');
+      return root ? this.panes.get(root.dataset.pane) : this.panes.get('main') || null;
+    },
+
+    // ------------------------------------------------------------------ A/B
+
+    buildPaneDom(side, partitions) {
+      const count = (name, label, cls, title) => el('div', { class: `counter ${cls || ''}`, title },
+        el('span', { class: 'num', dataset: { el: name } }, '0'), el('span', { class: 'label' }, label));
+      const n = this.controls.produce_count;
+      return el('section', { class: `pane side-${side.key}`, dataset: { pane: side.key }, 'aria-label': side.label },
+        el('header', { class: 'pane-head' },
+          el('h2', { class: 'pane-title' }, el('span', { class: 'pane-key' }, side.key), el('span', { class: 'pane-what' }, side.title)),
+          el('p', { class: 'pane-meta' }, 'run ', el('code', { dataset: { el: 'run-id' } }), ' ',
+            el('span', { class: 'conn', dataset: { el: 'conn', state: 'connecting' } }, 'connecting…'),
+            ' · topic ', el('code', { dataset: { el: 'run-topic' } }, '…'))),
+        el('div', { class: 'pane-counters counters', 'aria-label': `${side.key}: the ledger's counts` },
+          count('count-processed', 'processed'),
+          count('count-duplicates', 'duplicates', 'dup', 'Offsets processed more than once (ledger)'),
+          count('count-lost', 'lost', 'lost', 'Offsets committed past but never processed (ledger)')),
+        el('div', { class: 'readout', dataset: { el: 'readout' } }),
+        el('div', { class: 'pane-block' },
+          el('h3', {}, partitions === 1 ? 'Partition' : 'Partitions'),
+          el('div', { class: 'lanes', dataset: { el: 'lanes', density: 'wide' } })),
+        el('div', { class: 'pane-block' },
+          el('h3', {}, 'Who owns it'),
+          el('div', { class: 'swim', dataset: { el: 'swim' } })),
+        el('div', { class: 'pane-block' },
+          el('div', { class: 'pane-block-head' },
+            el('h3', {}, 'Consumers'),
+            el('div', { class: 'pane-actions' },
+              n ? el('button', { type: 'button', dataset: { action: 'produce-count', count: n }, title: `Values 0 … ${n} − 1 into ${side.key}'s topic` }, `Produce ${n}`) : null,
+              el('button', { type: 'button', class: 'primary', dataset: { action: 'start' } }, 'Start consumer'))),
+          el('div', { class: 'consumers', dataset: { el: 'consumers' } }, el('p', { class: 'empty' }, 'No consumer yet.'))),
+        el('div', { class: 'pane-block' },
+          el('h3', {}, 'Commit timeline'),
+          el('canvas', { class: 'timeline-canvas', height: 80, dataset: { el: 'timeline' }, role: 'img', 'aria-label': `${side.key}: polls, records and commits over the last 30 seconds` })),
+        el('div', { class: 'pane-block', dataset: { el: 'checkpoints-panel' } },
+          el('h3', {}, 'Checkpoints'),
+          el('ul', { class: 'checkpoints', dataset: { el: 'checkpoints' } })),
+        el('div', { class: 'pane-block log-block' },
+          el('h3', {}, 'Event log ', el('span', { class: 'hint' }, '(no empty polls or broker samples)')),
+          el('div', { class: 'log', dataset: { el: 'log' }, role: 'log', tabindex: '0', 'aria-label': `${side.key}: events, newest at the bottom` }),
+          el('button', { type: 'button', class: 'log-jump', dataset: { el: 'log-jump' }, hidden: true }, '↓ newest')));
+    },
+
+    /** Where each side of the A/B view stands; drives the guided steps. */
+    abState() {
+      const n = this.controls.produce_count || 0;
+      const sides = [...this.panes.values()].map((p) => {
+        const cs = [...p.consumers.values()];
+        const latest = p.latest();
+        const live = cs.filter((c) => LIVE.has(c.status));
+        const logEnd = p.partitions.reduce((m, part) => Math.max(m, part.logEnd), 0);
+        const caughtUp = !!latest && p.partitions.every((part) => (latest.pos.get(part.p) || 0) >= part.logEnd || part.logEnd === 0);
+        const gone = cs.some((c) => !LIVE.has(c.status));
+        return {
+          pane: p,
+          ready: !!p.run && !!p.es,
+          produced: n > 0 && logEnd >= n,
+          paused: cs.some((c) => c.pausedOnce) || gone,
+          live: live.length,
+          gone,
+          ended: cs.length > 0 && live.length === 0,
+          done: cs.length >= 2 && caughtUp && logEnd > 0 && live.length > 0,
+        };
+      });
+      const all = (k) => sides.every((s) => s[k]);
+      // A step stays done once the runs are past it.
+      const done = {
+        1: all('produced'),
+        2: all('paused'),
+        3: all('gone'),
+        4: all('done'),
+      };
+      const enabled = {
+        1: all('ready'),
+        2: all('ready') && sides.every((s) => s.live === 0),
+        3: all('ready') && sides.every((s) => s.live > 0),
+        4: all('ready') && all('ended'),
+      };
+      return { sides, done, enabled };
+    },
+
+    renderStrip() {
+      const strip = document.getElementById('ab-strip');
+      if (!strip) return;
+      const { sides, done, enabled } = this.abState();
+      let current = null;
+      for (const step of [1, 2, 3, 4]) if (!done[step] && current === null) current = step;
+      for (const li of strip.querySelectorAll('li[data-step]')) {
+        const step = Number(li.dataset.step);
+        const state = done[step] ? 'done' : step === current ? 'current' : 'todo';
+        if (li.dataset.state !== state) li.dataset.state = state;
+        const button = li.querySelector('button');
+        if (!button.dataset.busy) button.disabled = !enabled[step];
+      }
+      const outcome = document.getElementById('ab-outcome');
+      let text = '';
+      if (done[4]) {
+        text = sides.map((s) => {
+          const l = s.pane.ledger;
+          const dups = l ? l.duplicates : 0;
+          const offsets = l ? l.partitions.flatMap((pr) => pr.duplicate_offsets) : [];
+          return `${s.pane.key}: ${plural(dups, 'duplicate')}${offsets.length ? ` (offsets ${rangesText(offsets)})` : ''}`;
+        }).join(' · ');
+      } else if (done[3] && !sides.every((s) => s.ended)) {
+        text = 'Restarted: A re-reads from its committed offset, B from its own. Wait for both to reach the end.';
+      } else if (done[3]) {
+        const [a, b] = sides.map((x) => x.pane.partitions[0] && x.pane.partitions[0].committed);
+        text = `A died without committing past ${a === null || a === undefined ? 'nothing' : a}; B's shutdown hook committed ${b === null || b === undefined ? 'nothing' : b}. Restart both and compare.`;
+      } else if (done[2]) {
+        text = 'Both paused with records processed past the last commit — compare “committed” and “position”.';
+      }
+      setText(outcome, text);
+    },
+
+    async abAction(action) {
+      const panes = [...this.panes.values()];
+      const n = this.controls.produce_count || 0;
+      const settings = this.settingsOverrides();
+      const each = async (fn) => {
+        const results = await Promise.all(panes.map(fn));
+        const bad = results.map((r, i) => [panes[i], r]).filter(([, r]) => r && !r.ok);
+        return bad.length ? { ok: false, status: bad[0][1].status, body: { error: bad.map(([p, r]) => `${p.key}: ${(r.body && r.body.error) || `HTTP ${r.status}`}`).join('; ') } } : { ok: true };
+      };
+      switch (action) {
+        case 'ab-produce':
+          return each((p) => p.produceCount(n));
+        case 'ab-start':
+        case 'ab-restart': {
+          const r = await each((p) => api('POST', `${p.apiBase()}/consumers`, settings));
+          this.showFormError(r.ok ? null : r.body.error);
+          return r;
+        }
+        case 'ab-end':
+          return each((p) => {
+            const c = [...p.consumers.values()].filter((x) => LIVE.has(x.status)).pop();
+            if (!c) return Promise.resolve({ ok: true });
+            return api('POST', `${p.apiBase()}/consumers/${enc(c.id)}/${p.key === 'A' ? 'kill' : 'stop'}`);
+          });
+        default:
+          return null;
+      }
+    },
+
     // ------------------------------------------------------------------ controls
 
     bindControls() {
@@ -1460,24 +2262,33 @@
         });
       }
       const resize = () => {
-        this.measure();
-        for (const part of this.partitions) part.dirty = true;
-        this.timelineDirty = true;
-        this.schedule();
+        for (const pane of this.panes.values()) {
+          pane.measure();
+          for (const part of pane.partitions) part.dirty = true;
+          pane.timelineDirty = true;
+          pane.swimDirty = true;
+          pane.schedule();
+        }
       };
       window.addEventListener('resize', resize);
       document.addEventListener('labs:resize', resize);
     },
 
     async act(button, action) {
-      if (!this.run) return;
+      const pane = this.paneOf(button);
       const card = button.closest('.consumer');
       const cid = card ? card.dataset.consumer : null;
-      const base = `/api/runs/${encodeURIComponent(this.run.id)}`;
+      const ab = action.startsWith('ab-');
+      if (!ab && action !== 'new-run' && (!pane || !pane.run)) return;
+      const base = pane && pane.run ? pane.apiBase() : '';
       const calls = {
-        'produce-batch': () => this.produce(this.controls.produce_batch || []),
-        'produce-count': () => this.produceCount(Number(button.dataset.count) || 0),
-        start: () => api('POST', `${base}/consumers`, this.settingsOverrides()),
+        'produce-batch': () => pane.produce(this.controls.produce_batch || []),
+        'produce-count': () => pane.produceCount(Number(button.dataset.count) || 0),
+        start: async () => {
+          const r = await api('POST', `${base}/consumers`, this.settingsOverrides());
+          this.showFormError(r.ok ? null : (r.body && r.body.error) || `HTTP ${r.status}`);
+          return r;
+        },
         stop: () => api('POST', `${base}/consumers/${cid}/stop`),
         kill: () => api('POST', `${base}/consumers/${cid}/kill`),
         pause: () => api('POST', `${base}/consumers/${cid}/pause`),
@@ -1488,7 +2299,7 @@
         'fault-clear': () => api('POST', `${base}/faults`, { rtt_ms: 0 }),
         'new-run': () => this.newRun(),
       };
-      const call = calls[action];
+      const call = ab ? () => this.abAction(action) : calls[action];
       if (!call) return;
       button.dataset.busy = '1';
       button.disabled = true;
@@ -1498,44 +2309,29 @@
       } finally {
         delete button.dataset.busy;
         button.disabled = false;
-        this.consumersDirty = true;
-        this.schedule();
+        for (const p of this.panes.values()) {
+          p.consumersDirty = true;
+          p.schedule();
+        }
+        this.changed();
       }
       if (action === 'start' && result && result.ok && result.body && result.body.id) {
-        this.consumer(result.body.id);
-        this.schedule();
+        pane.consumer(result.body.id);
+        pane.schedule();
       }
-      if (result && !result.ok) {
-        this.notify(`${button.textContent.trim()}: ${(result.body && result.body.error) || `HTTP ${result.status}`}`, 'error');
+      if (result && !result.ok && action !== 'start') {
+        const label = button.querySelector('.what') ? button.querySelector('.what').textContent : button.textContent;
+        this.notify(`${label.trim()}: ${(result.body && result.body.error) || `HTTP ${result.status}`}`, 'error');
       }
-    },
-
-    produce(values, keys) {
-      if (!values.length) return Promise.resolve(null);
-      const body = keys ? { values, keys } : { values };
-      return api('POST', `/api/runs/${encodeURIComponent(this.run.id)}/produce`, body);
-    },
-
-    /**
-     * Values 0 … n−1, each keyed by itself: keyed records spread over every partition (a
-     * keyless batch may all land on one partition with a sticky partitioner).
-     */
-    async produceCount(n) {
-      for (let i = 0; i < n; i += 10000) {
-        const values = [];
-        for (let v = i; v < Math.min(n, i + 10000); v++) values.push(String(v));
-        const r = await this.produce(values, values);
-        if (!r.ok) return r;
-      }
-      return { ok: true };
     },
 
     async produceTyped() {
+      const pane = this.panes.get('main');
       const input = document.getElementById('produce-value');
       const value = input.value;
-      if (!value) return;
+      if (!value || !pane || !pane.run) return;
       input.disabled = true;
-      const r = await this.produce([value]);
+      const r = await pane.produce([value]);
       input.disabled = false;
       input.focus();
       if (r && r.ok) input.value = '';
@@ -1544,12 +2340,14 @@
 
     async newRun() {
       const strategy = document.getElementById('strategy');
-      this.notify('Stopping this run’s consumers…', 'info');
-      if (this.es) this.es.close();
-      this.es = null;
-      await api('DELETE', `/api/runs/${encodeURIComponent(this.run.id)}`);
-      const q = strategy ? `?strategy=${encodeURIComponent(strategy.value)}` : '';
-      location.assign(`/labs/${encodeURIComponent(this.labId)}${q}`);
+      this.notify(this.ab ? 'Stopping both runs’ consumers…' : 'Stopping this run’s consumers…', 'info');
+      await Promise.all([...this.panes.values()].map((pane) => {
+        if (pane.es) pane.es.close();
+        pane.es = null;
+        return pane.run ? api('DELETE', pane.apiBase()) : null;
+      }));
+      const q = strategy ? `?strategy=${enc(strategy.value)}` : '';
+      location.assign(`/labs/${enc(this.labId)}${q}`);
       return { ok: true };
     },
 
@@ -1578,24 +2376,44 @@
 
     // ------------------------------------------------------------------ settings for the next consumer
 
-    /** [field, label, kind, options] shown in "Settings"; only changed fields are sent. */
+    /** Whether this lab's consumers are in a group that can rebalance. */
+    canRebalance() {
+      const d = this.def.consumer || {};
+      const assigned = d.assign_partition !== null && d.assign_partition !== undefined;
+      return !assigned && ((this.controls.max_consumers || 1) > 1 || !!this.controls.threads || !!this.controls.ab);
+    },
+
+    /** The fields of “Settings”, in plain words; only changed fields are sent. */
     settingsFields() {
       const f = [
-        ['commit_mode', 'commit mode', 'select', ['auto', 'auto-naive', 'sync-batch', 'sync-record', 'async', 'none']],
-        ['auto_commit_interval_ms', 'auto.commit.interval.ms', 'number', { min: 100, step: 100 }],
-        ['commit_every_records', 'commit every N records', 'number', { min: 1, placeholder: 'each batch' }],
-        ['pause_after_records', 'pause after N records', 'number', { min: 1, placeholder: 'never' }],
-        ['processing_delay_ms', 'processing delay (ms/record)', 'number', { min: 0 }],
-        ['max_poll_records', 'max.poll.records', 'number', { min: 1 }],
-        ['session_timeout_ms', 'session.timeout.ms', 'number', { min: 1000, step: 500 }],
-        ['commit_on_revoke', 'commit in onPartitionsRevoked', 'checkbox'],
-        ['commit_on_shutdown', 'commitSync() in the shutdown hook', 'checkbox'],
-        ['retry_failed_commits', 'retry failed commits', 'checkbox'],
+        { name: 'commit_mode', label: 'How offsets are committed', kind: 'select', options: [
+          ['auto', 'automatically, on a timer'],
+          ['auto-naive', 'automatically, counting what poll() returned as done'],
+          ['sync-batch', 'commitSync() after each poll batch'],
+          ['sync-record', 'commitSync() after each record'],
+          ['async', 'commitAsync() after each poll batch'],
+          ['none', 'never'],
+        ] },
+        { name: 'auto_commit_interval_ms', label: 'Auto commit every … ms', hint: 'auto.commit.interval.ms', kind: 'number', min: 100, step: 100 },
+        { name: 'commit_every_records', label: 'Commit every N records', hint: 'instead of after each batch', kind: 'number', min: 1, placeholder: 'each batch' },
+        { name: 'pause_after_records', label: 'Pause after N records', kind: 'number', min: 1, placeholder: 'never' },
+        { name: 'processing_delay_ms', label: 'Work per record (ms)', hint: 'sleep before each record', kind: 'number', min: 0 },
+        { name: 'max_poll_records', label: 'At most N records per poll', hint: 'max.poll.records', kind: 'number', min: 1 },
+        { name: 'session_timeout_ms', label: 'Declared dead after … ms without a heartbeat', hint: 'session.timeout.ms', kind: 'number', min: 1000, step: 500,
+          presets: [[2000, '2 s · classroom'], [6000, '6 s']] },
       ];
+      if (this.canRebalance()) f.push({ name: 'commit_on_revoke', label: 'Commit when partitions are taken away', hint: 'in onPartitionsRevoked', kind: 'checkbox' });
+      f.push({ name: 'commit_on_shutdown', label: 'Commit on Stop', hint: 'shutdown hook: commitSync() before close()', kind: 'checkbox' });
+      if (this.controls.faults || (this.def.consumer || {}).commit_mode === 'async') {
+        f.push({ name: 'retry_failed_commits', label: 'Retry failed commits (the naive way)', kind: 'checkbox' });
+      }
       if (this.controls.threads) {
-        f.push(['threads', 'consumer threads', 'number', { min: 1, max: 8 }]);
-        f.push(['thread_groups', 'thread groups', 'select', ['same', 'distinct']]);
-        f.push(['worker_pool', 'worker pool threads', 'number', { min: 0, max: 16 }]);
+        f.push({ name: 'threads', label: 'Consumer threads in the process (1–8)', hint: 'each thread is its own consumer', kind: 'number', min: 1, max: 8 });
+        f.push({ name: 'thread_groups', label: 'Groups of the threads', kind: 'select', options: [
+          ['same', 'one group: the threads split the partitions'],
+          ['distinct', 'a group per thread: each reads everything'],
+        ] });
+        f.push({ name: 'worker_pool', label: 'Worker-pool threads (0–16)', hint: '0 = none; needs auto-naive commits', kind: 'number', min: 0, max: 16 });
       }
       return f;
     },
@@ -1605,33 +2423,71 @@
       if (!body) return;
       const defaults = this.def.consumer || {};
       this.settingsInputs = {};
-      const rows = this.settingsFields().map(([name, label, kind, opts]) => {
-        const id = `set-${name}`;
+      const rows = this.settingsFields().map((f) => {
+        const id = `set-${f.name}`;
+        const dv = defaults[f.name];
         let input;
-        const dv = defaults[name];
-        if (kind === 'select') {
-          input = el('select', { id }, ...opts.map((o) => el('option', { value: o, selected: o === dv }, o)));
-        } else if (kind === 'checkbox') {
-          input = el('input', { id, type: 'checkbox' });
+        if (f.kind === 'select') {
+          input = el('select', { id, name: f.name }, ...f.options.map(([v, text]) => el('option', { value: v, selected: v === dv }, text)));
+        } else if (f.kind === 'checkbox') {
+          input = el('input', { id, name: f.name, type: 'checkbox' });
           input.checked = !!dv;
         } else {
-          input = el('input', { id, type: 'number', inputmode: 'numeric', min: opts.min, max: opts.max, step: opts.step || 1, placeholder: opts.placeholder || '' });
+          input = el('input', { id, name: f.name, type: 'number', inputmode: 'numeric', min: f.min, max: f.max, step: f.step || 1, placeholder: f.placeholder || '' });
           input.value = dv === null || dv === undefined ? '' : String(dv);
         }
-        this.settingsInputs[name] = { input, kind, dv };
-        return el('div', { class: `field f-${kind}` }, el('label', { for: id }, label), input);
+        this.settingsInputs[f.name] = { input, kind: f.kind, dv };
+        const label = el('label', { for: id }, f.label, f.hint ? el('span', { class: 'field-hint' }, f.hint) : null);
+        if (f.kind === 'checkbox') return el('div', { class: 'field f-checkbox', dataset: { field: f.name } }, input, label);
+        const presets = f.presets ? el('span', { class: 'presets' }, ...f.presets.map(([v, text]) => el('button', {
+          type: 'button', class: 'preset', dataset: { presetFor: f.name, value: v }, title: `${f.name} = ${v}`,
+        }, text))) : null;
+        return el('div', { class: `field f-${f.kind}`, dataset: { field: f.name } }, label, el('span', { class: 'field-input' }, input, presets));
       });
+      const note = el('p', { class: 'settings-note', id: 'settings-note', hidden: true, role: 'status' });
       const reset = el('button', { type: 'button', class: 'ghost' }, 'Lab defaults');
       reset.addEventListener('click', () => {
         for (const { input, kind, dv } of Object.values(this.settingsInputs)) {
           if (kind === 'checkbox') input.checked = !!dv;
           else input.value = dv === null || dv === undefined ? '' : String(dv);
         }
-        this.updateSettingsSummary();
+        this.settingsChanged(null);
       });
-      body.append(...rows, el('p', { class: 'hint' }, 'Used by the next “Start consumer”.'), reset);
-      body.addEventListener('input', () => this.updateSettingsSummary());
-      body.addEventListener('change', () => this.updateSettingsSummary());
+      body.addEventListener('click', (e) => {
+        const preset = e.target.closest('button[data-preset-for]');
+        if (!preset) return;
+        const target = this.settingsInputs[preset.dataset.presetFor];
+        if (target) target.input.value = preset.dataset.value;
+        this.settingsChanged(preset.dataset.presetFor);
+      });
+      body.append(el('div', { class: 'fields' }, ...rows), note,
+        el('div', { class: 'settings-foot' }, el('p', { class: 'hint' }, this.ab ? 'Used by the next start, in A and B.' : 'Used by the next “Start consumer”.'), reset));
+      body.addEventListener('input', (e) => this.settingsChanged(e.target.name));
+      body.addEventListener('change', (e) => this.settingsChanged(e.target.name));
+      this.updateSettingsSummary();
+    },
+
+    /** A field changed: dependent fields follow (worker pool → auto-naive), errors clear. */
+    settingsChanged(name) {
+      const inputs = this.settingsInputs;
+      const note = document.getElementById('settings-note');
+      if (name === 'worker_pool' && inputs.worker_pool && inputs.commit_mode) {
+        const pool = Number(inputs.worker_pool.input.value) || 0;
+        if (pool > 0 && inputs.commit_mode.input.value !== 'auto-naive') {
+          inputs.commit_mode.input.value = 'auto-naive';
+          note.textContent = 'A worker pool needs commit mode “automatically, counting what poll() returned as done” (auto-naive): auto commit commits what poll() handed to the pool. Set it for you.';
+          note.hidden = false;
+        } else if (pool === 0) {
+          note.hidden = true;
+        }
+      }
+      for (const { input } of Object.values(inputs)) {
+        if (input.name === name) {
+          input.removeAttribute('aria-invalid');
+          input.closest('.field').classList.remove('invalid');
+        }
+      }
+      this.updateSettingsSummary();
     },
 
     settingsOverrides() {
@@ -1653,6 +2509,32 @@
       if (summary) summary.textContent = n ? `Settings (${n} changed)` : 'Settings';
     },
 
+    /** The server's 400 for a start (naming the field), next to the form; null clears it. */
+    showFormError(message) {
+      const box = document.getElementById('start-error');
+      for (const f of document.querySelectorAll('#settings-body .field.invalid')) {
+        f.classList.remove('invalid');
+        const input = f.querySelector('input, select');
+        if (input) input.removeAttribute('aria-invalid');
+      }
+      if (!box) return;
+      if (!message) {
+        box.hidden = true;
+        box.textContent = '';
+        return;
+      }
+      box.textContent = message;
+      box.hidden = false;
+      const m = /field `([a-z_]+)`/.exec(message);
+      const target = m && this.settingsInputs[m[1]];
+      if (target) {
+        target.input.setAttribute('aria-invalid', 'true');
+        target.input.closest('.field').classList.add('invalid');
+        const details = document.getElementById('settings');
+        if (details) details.open = true;
+      }
+    },
+
     // ------------------------------------------------------------------ notices
 
     notify(text, kind, sticky) {
@@ -1665,20 +2547,10 @@
     },
   };
 
-  function setText(node, text) {
-    if (node && node.textContent !== text) node.textContent = text;
-  }
-
-  function sameSet(a, b) {
-    if (a.size !== b.size) return false;
-    for (const v of a) if (!b.has(v)) return false;
-    return true;
-  }
-
-  window.Lab = Lab; // for debugging in the console
+  window.Lab = Page; // for debugging in the console: Lab.panes
   if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', () => Lab.init());
+    document.addEventListener('DOMContentLoaded', () => Page.init());
   } else {
-    Lab.init();
+    Page.init();
   }
 })();

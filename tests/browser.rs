@@ -142,3 +142,33 @@ async fn every_lab_page_renders_cleanly() {
 async fn a_gap_in_the_event_log_is_redrawn_from_the_api() {
     run_flow_with("gap", |settings| settings.log_capacity = 60).await;
 }
+
+/// Rebalance lab: two consumers (session timeout 2 s, set with the form's preset) share the
+/// partitions in the ownership swimlanes; a SIGKILL leaves the victim's rows hatched until the
+/// survivor gets them, and each gap is drawn as a pause in ms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rebalance_swimlanes_show_owners_a_dead_member_and_the_pause() {
+    run_flow("rebalance").await;
+}
+
+/// Wakeup vs SIGKILL as the A/B view, through the guided strip: A (killed) ends with exactly
+/// 50 duplicates at offsets 100–149, B (stopped) with none; a reload resumes both runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wakeup_vs_kill_side_by_side_gives_fifty_duplicates_against_none() {
+    run_flow("ab").await;
+}
+
+/// Thread strategies: the form's thread options and its 400 for an out-of-range value; one
+/// consumer with two threads in one group shows t1 and t2 owning disjoint partitions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_consumer_threads_own_disjoint_partitions_on_the_card() {
+    run_flow("threads").await;
+}
+
+/// Rebalance listener: a commit inside onPartitionsRevoked refused during a join (red, with the
+/// broker's message) and one that succeeds when the member leaves, drawn as one grouped bar and
+/// as grouped log rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rebalance_listener_commits_are_drawn_inside_their_callback() {
+    run_flow("listener").await;
+}

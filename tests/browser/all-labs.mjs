@@ -5,6 +5,34 @@ import { assert, baseUrl, guardedPage, log, run, screenshot, waitFor, waitForRun
 
 const base = baseUrl();
 
+/** An A/B lab: two panes, each its own run, lanes, counters and consumers; the guided strip. */
+async function abLab(page, guard, lab) {
+  await page.goto(`${base}/labs/${lab.id}`);
+  await waitFor(page, `${lab.id}: both runs live`, () => document.querySelectorAll('[data-pane] [data-el="conn"][data-state="live"]').length === 2);
+  const runs = await page.$$eval('[data-pane] [data-el="run-id"]', (es) => es.map((e) => e.textContent));
+  assert(runs.length === 2 && runs[0] !== runs[1], `${lab.id}: two runs ${runs}`);
+  assert((await page.textContent('h1')).trim() === lab.title, `${lab.id}: the title`);
+  for (const key of ['A', 'B']) {
+    const lanes = await page.$$eval(`[data-pane="${key}"] .lanes .lane[data-partition]`, (ls) => ls.length);
+    assert(lanes === lab.topic.partitions, `${lab.id} ${key}: ${lanes} lanes for ${lab.topic.partitions} partitions`);
+  }
+  assert((await page.$$('#ab-strip li[data-step]')).length === 4, `${lab.id}: four guided steps`);
+  assert((await page.textContent('.instructions')).trim().length > 40, `${lab.id}: instructions rendered`);
+  await page.click('#ab-strip li[data-step="1"] button');
+  await waitFor(page, `${lab.id}: produced cells in both`, () => [...document.querySelectorAll('[data-pane]')].every((p) => p.querySelector('.lanes .cell[data-offset]')));
+  await page.click('[data-pane="A"] button[data-action="start"]');
+  await waitFor(page, `${lab.id}: A's c1 processing`, () => document.querySelector('[data-pane="A"] .lanes .cell.processed') !== null
+    && document.querySelector('[data-pane="A"] .log .row[data-type="record"]') !== null);
+  await page.mouse.move(0, 0);
+  await screenshot(page, `${lab.id}.png`);
+  guard.check(lab.id);
+  await page.evaluate(async (ids) => Promise.all(ids.map((id) => fetch(`/api/runs/${id}`, { method: 'DELETE' }))), runs);
+  await waitFor(page, `${lab.id}: the end of both runs shown`, () => [...document.querySelectorAll('[data-pane] [data-el="conn"]')].every((c) => c.dataset.state === 'ended'));
+  for (const id of runs) guard.allow(new RegExp(`(HTTP 404: GET \\S+/api/runs/${id}\\b|404 \\(Not Found\\) \\(\\S+/api/runs/${id}\\b)`));
+  guard.check(`${lab.id} after its runs ended`);
+  log(`${lab.id}: ok (runs ${runs.join(', ')})`);
+}
+
 run('all-labs', async (browser) => {
   const { page, guard } = await guardedPage(browser);
   await page.goto(`${base}/`);
@@ -17,6 +45,10 @@ run('all-labs', async (browser) => {
   guard.check('home page');
 
   for (const lab of labs) {
+    if (lab.controls.ab) {
+      await abLab(page, guard, lab);
+      continue;
+    }
     await page.goto(`${base}/labs/${lab.id}`);
     const runId = await waitForRun(page);
     assert((await page.textContent('h1')).trim() === lab.title, `${lab.id}: the title`);
@@ -33,8 +65,14 @@ run('all-labs', async (browser) => {
     assert(topic.includes(`-t ${lab.topic.name}-${runId}`), `${lab.id}: kcat command names the run's topic: ${topic}`);
 
     // Records in, one consumer, something processed and drawn.
-    const produceButton = (await has('produce-count')) ? 'produce-count' : 'produce-batch';
-    await page.click(`button[data-action="${produceButton}"]`);
+    const produceButton = (await has('produce-count')) ? 'produce-count' : (await has('produce-batch')) ? 'produce-batch' : null;
+    if (produceButton) {
+      await page.click(`button[data-action="${produceButton}"]`);
+    } else {
+      // Only the producer box: type a value, Enter (like kafka-console-producer).
+      await page.fill('#produce-value', 'hello');
+      await page.press('#produce-value', 'Enter');
+    }
     await waitFor(page, `${lab.id}: produced cells`, () => document.querySelectorAll('#lanes .cell[data-offset]').length > 0);
     if (lab.controls.start) {
       await page.click('button[data-action="start"]');
