@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod emit;
+mod pool;
 pub mod spec;
 
 use std::collections::VecDeque;
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::event::{LabEvent, PartitionOffset};
 use context::LabContext;
 use emit::EventSink;
+use pool::WorkerPool;
 pub use spec::{
     check_consumer, AssignmentStrategy, CommitMode, ConsumerSettings, ThreadGroups, WorkerSpec,
 };
@@ -47,7 +49,7 @@ const POLL_SLICE: Duration = Duration::from_millis(50);
 const MAX_VALUE_CHARS: usize = 200;
 
 /// A record the application has received but not yet processed.
-struct HeldRecord {
+pub(crate) struct HeldRecord {
     partition: i32,
     offset: i64,
     key: Option<String>,
@@ -232,61 +234,6 @@ struct PollLoop {
     batch_open: bool,
     /// The worker-pool design: records go to these threads instead of being processed here.
     pool: Option<WorkerPool>,
-}
-
-/// Processing threads fed by the polling thread (course p.113). Auto commit commits what
-/// `poll` returned, so records still queued here when the process dies are lost.
-struct WorkerPool {
-    tx: Option<Sender<HeldRecord>>,
-    threads: Vec<std::thread::JoinHandle<()>>,
-}
-
-impl WorkerPool {
-    fn start(n: u32, delay_ms: u64, sink: &EventSink) -> WorkerPool {
-        let (tx, rx) = std::sync::mpsc::channel::<HeldRecord>();
-        let rx = Arc::new(std::sync::Mutex::new(rx));
-        let threads = (1..=n)
-            .map(|i| {
-                let rx = rx.clone();
-                let sink = sink.for_thread(format!("pool-{i}"));
-                std::thread::Builder::new()
-                    .name(format!("pool-{i}"))
-                    .spawn(move || loop {
-                        let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                        let Ok(record) = next else { break };
-                        if delay_ms > 0 {
-                            std::thread::sleep(Duration::from_millis(delay_ms));
-                        }
-                        sink.emit(LabEvent::Record {
-                            partition: record.partition,
-                            offset: record.offset,
-                            key: record.key,
-                            value: record.value,
-                        });
-                        sink.flush();
-                    })
-                    .expect("spawn pool thread")
-            })
-            .collect();
-        WorkerPool {
-            tx: Some(tx),
-            threads,
-        }
-    }
-
-    fn dispatch(&self, record: HeldRecord) {
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(record);
-        }
-    }
-
-    /// Graceful stop: the queue is drained before the consumer closes.
-    fn drain(&mut self) {
-        self.tx.take();
-        for t in self.threads.drain(..) {
-            let _ = t.join();
-        }
-    }
 }
 
 impl PollLoop {
