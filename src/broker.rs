@@ -49,19 +49,15 @@ struct Embedded {
     internal_addr: String,
 }
 
+/// Fields drop in order: our clients close first, then the mock cluster, then the proxy
+/// stops (so no client ever sees its broker vanish and logs "all brokers down").
 struct BrokerInner {
-    embedded: Option<Embedded>,
-    bootstrap: String,
     producer: FutureProducer,
     /// A group-less consumer for metadata and watermarks.
     meta: Arc<BaseConsumer>,
-    shutdown: CancellationToken,
-}
-
-impl Drop for BrokerInner {
-    fn drop(&mut self) {
-        self.shutdown.cancel();
-    }
+    embedded: Option<Embedded>,
+    bootstrap: String,
+    _stop_proxy: tokio_util::sync::DropGuard,
 }
 
 /// Cheap to clone; all clones share one cluster connection set.
@@ -169,11 +165,11 @@ impl Broker {
             .map_err(kafka("create metadata client"))?;
         Ok(Broker {
             inner: Arc::new(BrokerInner {
-                embedded,
-                bootstrap,
                 producer,
                 meta: Arc::new(meta),
-                shutdown,
+                embedded,
+                bootstrap,
+                _stop_proxy: shutdown.drop_guard(),
             }),
         })
     }
