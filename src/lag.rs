@@ -10,6 +10,8 @@
 //! - offsets move but lag never shrinks → `warning`;
 //! - otherwise → `ok`.
 //!
+//! A group (or partition) that never committed is not rated, as in Burrow.
+//!
 //! The group's status is the worst: `error` if any partition is stop / stall / rewind,
 //! `warning` if any is warning, else `ok`.
 
@@ -93,6 +95,14 @@ impl LagWindow {
         if self.samples.len() < self.size {
             return None;
         }
+        // Like Burrow, a group that never committed is not rated (there is nothing to judge).
+        let any_committed = self
+            .samples
+            .iter()
+            .any(|s| s.partitions.iter().any(|p| p.committed.is_some()));
+        if !any_committed {
+            return None;
+        }
         let count = self.samples.back()?.partitions.len();
         let any_commit = self.samples.iter().skip(1).any(|s| s.committed_since_last);
         let partitions: Vec<PartitionLag> = (0..count)
@@ -123,6 +133,10 @@ impl LagWindow {
     }
 
     fn partition_status(series: &[&PartitionSample], any_commit: bool) -> PartitionStatus {
+        if series.iter().all(|s| s.committed.is_none()) {
+            // No commit for this partition yet: not rated.
+            return PartitionStatus::Ok;
+        }
         let lags: Vec<i64> = series.iter().map(|s| lag_of(s)).collect();
         if lags.contains(&0) {
             return PartitionStatus::Ok;
@@ -203,6 +217,10 @@ mod tests {
             status(&[(10, Some(8)), (20, Some(5)), (30, Some(9))], true),
             (P::Rewind, G::Error)
         );
+        // Never committed: not rated.
+        assert!(window(&[(10, None), (20, None), (30, None)], false)
+            .evaluate()
+            .is_none());
         // Not enough samples yet.
         let mut w = LagWindow::new(3);
         w.push(vec![], false);

@@ -33,6 +33,24 @@
   const SLIDE = 32; // past the widest span, a lane's window moves in steps of this
   const HEADROOM = 3; // free offsets right of the log end (room for its label)
   const MAX_TIMELINE_ROWS = 8;
+  const LAG_MS = 60000; // the lag sparklines show the last 60 s
+  const LAG_WINDOW_MS = 5000; // Burrow's window: 10 broker samples, 500 ms apart
+  const LAG_DRAW_MS = 250; // sparklines redraw at most 4 times a second
+  const SPARK_W = 600; // sparkline user units (the SVG stretches to its box)
+  const SPARK_H = 40;
+  /** Partition statuses that make the group WARNING or ERROR, worst first. */
+  const LAG_SEVERITY = ['rewind', 'stop', 'stall', 'warning'];
+  /** Burrow's rules, as the panel explains the one that fired. */
+  const LAG_RULES = {
+    ok: 'lag reached 0 or shrank',
+    warning: 'offsets move but lag never shrinks',
+    stall: 'commits come but this partition does not move',
+    stop: 'committed offset frozen and nobody commits',
+    rewind: 'committed offset went backwards',
+  };
+  const GROUP_WORDS = { ok: 'OK', warning: 'WARNING', error: 'ERROR', pending: 'not rated yet' };
+  const GROUP_SYMBOLS = { ok: '✓', warning: '▲', error: '✕', pending: '' };
+  const SVG_NS = 'http://www.w3.org/2000/svg';
 
   /** c1 → 0, c2 → 1, …: the consumer's colour and pattern. */
   function kOf(cid) {
@@ -143,6 +161,27 @@
     error: (e) => e.message,
   };
 
+  /** An SVG element with attributes. */
+  function svg(tag, attrs) {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+    return node;
+  }
+
+  /** Burrow's lag of a broker sample: log-end − committed (log-end when nothing is committed). */
+  function sampleLag(s) {
+    const committed = s.committed === null || s.committed === undefined ? 0 : Math.max(0, s.committed);
+    return Math.max(0, s.log_end - committed);
+  }
+
+  /** 0 … v rounded up to 1, 2 or 5 × 10^n (at least 5): a calm, readable scale. */
+  function niceMax(v) {
+    const x = Math.max(5, v);
+    const p = 10 ** Math.floor(Math.log10(x));
+    for (const m of [1, 2, 5, 10]) if (m * p >= x) return m * p;
+    return 10 * p;
+  }
+
   function setText(node, text) {
     if (node && node.textContent !== text) node.textContent = text;
   }
@@ -213,6 +252,15 @@
       callbacks: [],
       openCallback: new Map(),
       lastAssigned: new Map(),
+      /** Burrow's last evaluation ({status, partitions}), null before the first full window. */
+      lagReport: null,
+      lagDirty: true,
+      lagDrawnAt: 0,
+      lagTimer: null,
+      lagEls: null,
+      /** The background producer's rate (0: stopped). */
+      producerRate: 0,
+      producerDirty: true,
     });
   }
 
@@ -227,6 +275,7 @@
       for (let p = 0; p < partitionCount; p++) this.partitions.push(this.makePartition(p));
       this.buildLanes();
       this.buildSwim();
+      this.buildLag();
       this.bindLog();
       this.measure();
       this.render();
@@ -299,6 +348,18 @@
       }
       this.renderCheckpoints();
       for (const cv of view.consumers || []) this.consumer(cv.id).config = cv.config;
+      // Burrow's status and the producer's rate as they are now; the replayed events draw the
+      // history behind them.
+      this.lagReport = view.lag || null;
+      for (const pv of view.partitions || []) {
+        const part = this.part(pv.partition);
+        if (part) part.sampled = sampleLag(pv);
+      }
+      this.producerRate = view.producer_rate || 0;
+      const rate = document.getElementById('producer-rate');
+      if (rate && this.producerRate > 0 && this.key === 'main') rate.value = String(this.producerRate);
+      this.lagDirty = true;
+      this.producerDirty = true;
       this.page.changed();
     },
 
@@ -310,6 +371,7 @@
       es.onopen = () => {
         this.setConn('live');
         this.consumersDirty = true;
+        this.producerDirty = true;
         this.schedule();
         this.page.changed();
       };
@@ -360,6 +422,7 @@
       clearTimeout(this.ledgerTimer);
       clearTimeout(this.viewTimer);
       this.setConn('ended', 'ended');
+      this.producerDirty = true;
       const which = this.label ? ` ${this.key}` : '';
       this.page.notify(`This run${which} has ended (${reason || 'torn down'}). Press “New run” to start again.`, 'info', true);
       this.consumersDirty = true;
@@ -410,6 +473,14 @@
       }
       for (const cp of view.checkpoints || []) this.checkpoints.set(cp.id, { id: cp.id, text: cp.text, reached: !!cp.reached });
       this.renderCheckpoints();
+      this.lagReport = view.lag || null;
+      for (const pv of view.partitions) {
+        const part = this.part(pv.partition);
+        if (part) this.lagPoint(part, now, sampleLag(pv));
+      }
+      this.producerRate = view.producer_rate || 0;
+      this.lagDirty = true;
+      this.producerDirty = true;
       this.consumersDirty = true;
       this.countersDirty = true;
       this.swimDirty = true;
@@ -437,6 +508,11 @@
         values: new Map(),
         ledgerDup: new Set(),
         ledgerLost: new Set(),
+        /** Burrow's lag at each broker sample that changed it: [{t, lag}], oldest first. */
+        lagHist: [],
+        /** The last sampled lag (null before the first sample). */
+        sampled: null,
+        lagDom: null,
         start: 0,
         dirty: true,
         dom: null,
@@ -581,7 +657,20 @@
           part.dirty = true;
         }
         for (const c of this.consumers.values()) this.closeWindowIfCommitted(c, ev.ts);
+        for (const s of ev.partitions || []) {
+          const part = this.part(s.partition);
+          if (part) this.lagPoint(part, ev.ts, sampleLag(s));
+        }
+        this.lagDirty = true;
         this.countersDirty = true;
+      },
+      lag(ev) {
+        this.lagReport = { status: ev.status, partitions: ev.partitions || [] };
+        this.lagDirty = true;
+      },
+      producer_rate(ev) {
+        this.producerRate = ev.rate_per_sec || 0;
+        this.producerDirty = true;
       },
       spawned(ev, c) {
         c.pid = ev.pid;
@@ -956,11 +1045,13 @@
       const now = this.serverNow();
       const live = this.liveCount() > 0 || [...this.consumers.values()].some((c) => c.lastTs > now - WINDOW_MS);
       const swimming = this.swimMoving(now);
-      if ((live || swimming) && !this.tickTimer) {
+      const lagging = this.lagMoving(now);
+      if ((live || swimming || lagging) && !this.tickTimer) {
         this.tickTimer = setTimeout(() => {
           this.tickTimer = null;
           this.timelineDirty = true;
           this.swimDirty = true;
+          if (lagging) this.lagDirty = true;
           this.schedule();
         }, TIMELINE_TICK_MS);
       }
@@ -977,6 +1068,8 @@
       if (this.timelineDirty) this.drawTimeline();
       if (this.swimDirty) this.drawSwim();
       if (this.callbacksDirty) this.renderCallbacks();
+      if (this.lagDirty) this.drawLag();
+      if (this.producerDirty) this.renderProducer();
     },
 
     // ------------------------------------------------------------------ lanes
@@ -1062,6 +1155,7 @@
       const d = part.dom;
       const start = this.laneStart(part);
       if (start !== part.start || part.relayout) {
+        if (start > part.start) this.pruneLane(part, start - SLIDE);
         part.start = start;
         part.relayout = false;
         for (const [o, cell] of d.cellEls) {
@@ -1080,6 +1174,13 @@
       this.drawCells(part);
       this.drawMarks(part);
       this.drawLaneHead(part);
+    },
+
+    /** Forgets records and values far left of the lane's window (a fast producer adds many). */
+    pruneLane(part, below) {
+      if (below <= 0) return;
+      for (const o of part.recs.keys()) if (o < below) part.recs.delete(o);
+      for (const o of part.values.keys()) if (o < below) part.values.delete(o);
     },
 
     drawCells(part) {
@@ -1290,6 +1391,7 @@
         add('pause', 'Pause', 'Stop processing (the poll loop keeps the consumer in the group)');
         add('resume', 'Resume', 'Continue processing');
         add('step', 'Step', 'Process one more record');
+        add('step-batch', 'Step batch', 'Process the rest of the current poll batch, then its commit');
       }
       const card = el('article', { class: `consumer k${c.k}`, dataset: { consumer: c.id }, 'aria-label': `Consumer ${c.id}` },
         el('header', {}, el('span', { class: `chip k${c.k}` }, c.id), status, paused, pid),
@@ -1338,6 +1440,7 @@
       enable('pause', live && !c.paused);
       enable('resume', live && c.paused);
       enable('step', live && c.paused);
+      enable('step-batch', live && c.paused);
       // Pause and Resume share a place: only the one that applies is shown.
       if (b.pause) b.pause.hidden = c.paused;
       if (b.resume) b.resume.hidden = !c.paused;
@@ -1982,6 +2085,178 @@
       d.note.classList.toggle('bad', bad);
     },
 
+    // ------------------------------------------------------------------ consumer lag (Burrow)
+
+    buildLag() {
+      const box = this.el('lag');
+      if (!box) return;
+      box.classList.toggle('many', this.partitions.length > 12);
+      const badge = el('span', { class: 'lag-badge', dataset: { status: 'pending' } },
+        el('span', { class: 'sym', 'aria-hidden': 'true', hidden: true }),
+        el('span', { class: 'word' }, GROUP_WORDS.pending));
+      const rule = el('p', { class: 'lag-rule', dataset: { status: 'pending' } });
+      const rows = el('div', { class: 'lag-rows' });
+      for (const part of this.partitions) {
+        const status = el('span', { class: 'lag-status', dataset: { status: 'pending' } }, '—');
+        const num = el('span', { class: 'lag-num' }, '–');
+        const chart = svg('svg', { class: 'spark', viewBox: `0 0 ${SPARK_W} ${SPARK_H}`, preserveAspectRatio: 'none', 'aria-hidden': 'true' });
+        const winW = (SPARK_W * LAG_WINDOW_MS) / LAG_MS;
+        const area = svg('path', { class: 'area' });
+        const line = svg('path', { class: 'line', 'vector-effect': 'non-scaling-stroke' });
+        chart.append(svg('rect', { class: 'win', x: SPARK_W - winW, y: 0, width: winW, height: SPARK_H }), area, line);
+        const row = el('div', { class: 'lag-row', dataset: { partition: part.p, status: 'pending' }, role: 'group', 'aria-label': `Partition ${part.p} lag` },
+          el('span', { class: 'pnum' }, `P${part.p}`), status,
+          el('span', { class: 'lag-val' }, num, el('span', { class: 'lag-unit' }, 'lag')),
+          el('div', { class: 'spark-wrap' }, chart));
+        part.lagDom = { row, status, num, area, line };
+        rows.append(row);
+      }
+      const ticks = [60, 45, 30, 15, 0].map((sec) => el('span', { style: `left:${((60 - sec) / 60) * 100}%` }, sec ? `−${sec} s` : 'now'));
+      const scale = el('span', { class: 'lag-scale' });
+      const foot = el('div', { class: 'lag-foot', 'aria-hidden': 'true' },
+        el('span', { class: 'lag-axis-note' }, scale, ' · ', el('span', { class: 'win-swatch' }), 'Burrow’s window'),
+        el('div', { class: 'lag-ticks' }, ...ticks));
+      box.append(el('div', { class: 'lag-head', role: 'status', 'aria-live': 'polite' }, badge, rule), rows, foot);
+      this.lagEls = { badge, rule, scale };
+    },
+
+    /** A broker sample's lag for a partition: a new point when it changed. */
+    lagPoint(part, t, lag) {
+      part.sampled = lag;
+      const hist = part.lagHist;
+      const last = hist[hist.length - 1];
+      if (last && (last.lag === lag || t < last.t)) return;
+      hist.push({ t, lag });
+      // Points left of the window go, except the last one (the line starts at its value).
+      if (hist.length > 8 && hist[1].t < t - LAG_MS - 2000) {
+        let i = 0;
+        while (i + 1 < hist.length && hist[i + 1].t < t - LAG_MS - 1000) i++;
+        hist.splice(0, i);
+      }
+    },
+
+    /** Whether the sparklines still scroll (a change in the last 60 s). */
+    lagMoving(now) {
+      if (this.ended || !this.lagEls) return false;
+      for (const part of this.partitions) {
+        const last = part.lagHist[part.lagHist.length - 1];
+        if (last && last.t > now - LAG_MS - 1000) return true;
+      }
+      return false;
+    },
+
+    /** The rule that fired, in one line: the worst first, then the others. */
+    lagRuleText(report) {
+      if (!report) return 'Not rated until the group has committed and a full window has passed: 10 broker samples, 500 ms apart (5 s).';
+      const by = new Map();
+      for (const p of report.partitions || []) {
+        if (!by.has(p.status)) by.set(p.status, []);
+        by.get(p.status).push(p.partition);
+      }
+      const fired = LAG_SEVERITY.filter((st) => by.has(st));
+      if (!fired.length) return `ok: ${LAG_RULES.ok} on every partition in the last 5 s`;
+      const [worst, ...rest] = fired;
+      const many = this.partitions.length > 1;
+      let text = `${worst}${many ? ` on ${partitionsText(by.get(worst))}` : ''}: ${LAG_RULES[worst]}`;
+      if (rest.length) text += ` · also ${rest.map((st) => `${st}${many ? ` on ${partitionsText(by.get(st))}` : ''}`).join(', ')}`;
+      return text;
+    },
+
+    drawLag() {
+      const d = this.lagEls;
+      if (!d) {
+        this.lagDirty = false;
+        return;
+      }
+      // Throttled: a status or sample arriving sooner is drawn by a timer.
+      const wait = this.lagDrawnAt + LAG_DRAW_MS - Date.now();
+      if (wait > 0) {
+        if (!this.lagTimer) {
+          this.lagTimer = setTimeout(() => {
+            this.lagTimer = null;
+            this.schedule();
+          }, wait);
+        }
+        return;
+      }
+      this.lagDirty = false;
+      this.lagDrawnAt = Date.now();
+      const report = this.lagReport;
+      const group = report ? report.status : 'pending';
+      if (d.badge.dataset.status !== group) {
+        d.badge.dataset.status = group;
+        d.rule.dataset.status = group;
+        d.badge.firstChild.hidden = !GROUP_SYMBOLS[group];
+        setText(d.badge.firstChild, GROUP_SYMBOLS[group] || '?');
+        setText(d.badge.lastChild, GROUP_WORDS[group] || String(group).toUpperCase());
+      }
+      d.badge.title = report ? `Group status by Burrow's rules: ${GROUP_WORDS[group] || group}` : 'Burrow has no full window of samples yet';
+      setText(d.rule, this.lagRuleText(report));
+      const statuses = new Map((report ? report.partitions : []).map((p) => [p.partition, p.status]));
+      // One scale for every partition, so their lines compare.
+      const now = this.serverNow();
+      const from = now - LAG_MS;
+      let top = 0;
+      for (const part of this.partitions) {
+        for (const pt of part.lagHist) if (pt.t >= from - 1000 || pt === part.lagHist[part.lagHist.length - 1]) top = Math.max(top, pt.lag);
+      }
+      const max = niceMax(top);
+      setText(d.scale, `scale 0–${max}`);
+      const X = (t) => Math.max(0, Math.min(SPARK_W, ((t - from) / LAG_MS) * SPARK_W));
+      const Y = (v) => (SPARK_H - 1.5 - (Math.min(v, max) / max) * (SPARK_H - 4)).toFixed(2);
+      for (const part of this.partitions) {
+        const pd = part.lagDom;
+        const st = statuses.get(part.p) || 'pending';
+        if (pd.row.dataset.status !== st) {
+          pd.row.dataset.status = st;
+          pd.status.dataset.status = st;
+          setText(pd.status, st === 'pending' ? '—' : st);
+        }
+        const rule = st === 'stop' && part.committed === null ? 'nothing committed and nobody commits' : LAG_RULES[st];
+        pd.status.title = rule ? `${st}: ${rule}` : 'not evaluated yet';
+        setText(pd.num, part.sampled === null ? '–' : String(part.sampled));
+        // A step line: each sample holds until the next one; the last one holds until now.
+        const hist = part.lagHist;
+        let i = hist.length - 1;
+        while (i >= 0 && hist[i].t > from) i--;
+        let path = '';
+        let x0 = 0;
+        if (i >= 0) path = `M0 ${Y(hist[i].lag)}`;
+        for (let j = i + 1; j < hist.length; j++) {
+          const x = X(hist[j].t).toFixed(1);
+          if (!path) {
+            x0 = x;
+            path = `M${x} ${Y(hist[j].lag)}`;
+          } else {
+            path += `H${x}V${Y(hist[j].lag)}`;
+          }
+        }
+        if (path) path += `H${SPARK_W}`;
+        if (pd.line.getAttribute('d') !== path) {
+          pd.line.setAttribute('d', path);
+          pd.area.setAttribute('d', path ? `${path}V${SPARK_H}H${x0}Z` : '');
+        }
+      }
+    },
+
+    /** The background producer's state next to its controls (the main pane only). */
+    renderProducer() {
+      this.producerDirty = false;
+      const state = this.el('producer-state');
+      if (!state) return;
+      const rate = this.producerRate;
+      setText(state, rate ? `running · ${rate} records/s` : 'stopped');
+      state.dataset.running = rate ? 'true' : 'false';
+      const ended = !this.es;
+      const start = this.root.querySelector('button[data-action="producer-start"]');
+      if (start && !start.dataset.busy) {
+        setText(start, rate ? 'Set rate' : 'Start');
+        start.disabled = !this.run || ended;
+      }
+      const stop = this.root.querySelector('button[data-action="producer-stop"]');
+      if (stop && !stop.dataset.busy) stop.disabled = !rate || ended;
+    },
+
     // ------------------------------------------------------------------ A/B readout
 
     /** Committed offset and position, big: what a SIGKILL now would cost. */
@@ -2068,6 +2343,14 @@
       } else {
         this.panes.set('main', new Pane(this, this.app, { key: 'main', param: 'run' }));
       }
+      // A lab about lag (its checkpoints wait for Burrow's statuses) shows the lag panel first.
+      const lagLab = (this.def.checkpoints || []).some((c) => (c.after || []).some((a) => a === 'lag' || a.startsWith('lag_')));
+      const lagPanel = document.getElementById('lag-panel');
+      const lanesPanel = document.querySelector('.lanes-panel');
+      if (lagLab && lagPanel && lanesPanel) {
+        lanesPanel.before(lagPanel);
+        lagPanel.classList.add('lag-hero');
+      }
       for (const pane of this.panes.values()) pane.setup(n);
       this.buildSettings();
       this.bindControls();
@@ -2122,6 +2405,9 @@
         el('div', { class: 'pane-block' },
           el('h3', {}, 'Who owns it'),
           el('div', { class: 'swim', dataset: { el: 'swim' } })),
+        el('div', { class: 'pane-block' },
+          el('h3', {}, 'Consumer lag ', el('span', { class: 'hint' }, '(Burrow’s rules over the last 5 s)')),
+          el('div', { class: 'lag-box compact', dataset: { el: 'lag' } })),
         el('div', { class: 'pane-block' },
           el('div', { class: 'pane-block-head' },
             el('h3', {}, 'Consumers'),
@@ -2254,6 +2540,12 @@
       if (strategy) {
         strategy.addEventListener('change', () => this.notify(`A group keeps one assignment strategy: press “New run” to start one with ${strategy.value}.`, 'info'));
       }
+      const rateForm = document.getElementById('rate-form');
+      if (rateForm) {
+        // Enter in the rate box clicks Start (the form's submit button), handled above.
+        rateForm.addEventListener('submit', (e) => e.preventDefault());
+        rateForm.addEventListener('input', () => this.showRateError(null));
+      }
       const form = document.getElementById('produce-form');
       if (form) {
         form.addEventListener('submit', (e) => {
@@ -2294,6 +2586,9 @@
         pause: () => api('POST', `${base}/consumers/${cid}/pause`),
         resume: () => api('POST', `${base}/consumers/${cid}/resume`),
         step: () => api('POST', `${base}/consumers/${cid}/step`, { records: 1 }),
+        'step-batch': () => api('POST', `${base}/consumers/${cid}/step`, { batch: true }),
+        'producer-start': () => this.setProducerRate(pane, null),
+        'producer-stop': () => this.setProducerRate(pane, 0),
         'fault-commit': () => api('POST', `${base}/faults`, { commit_errors: 1 }),
         'fault-slow': () => api('POST', `${base}/faults`, { rtt_ms: 500 }),
         'fault-clear': () => api('POST', `${base}/faults`, { rtt_ms: 0 }),
@@ -2311,6 +2606,7 @@
         button.disabled = false;
         for (const p of this.panes.values()) {
           p.consumersDirty = true;
+          p.producerDirty = true;
           p.schedule();
         }
         this.changed();
@@ -2319,9 +2615,44 @@
         pane.consumer(result.body.id);
         pane.schedule();
       }
-      if (result && !result.ok && action !== 'start') {
+      if (result && !result.ok && action !== 'start' && !action.startsWith('producer-')) {
         const label = button.querySelector('.what') ? button.querySelector('.what').textContent : button.textContent;
         this.notify(`${label.trim()}: ${(result.body && result.body.error) || `HTTP ${result.status}`}`, 'error');
+      }
+    },
+
+    /** Starts, changes (rate null: the box's value) or stops (0) the background producer. */
+    async setProducerRate(pane, rate) {
+      const input = document.getElementById('producer-rate');
+      let n = rate;
+      if (n === null) {
+        const raw = input ? input.value.trim() : '';
+        n = Number(raw);
+        if (raw === '' || !Number.isInteger(n) || n < 0) {
+          this.showRateError('Give a whole number of records per second: 0 to 500 (0 stops).');
+          return null;
+        }
+      }
+      const r = await api('POST', `${pane.apiBase()}/producer`, { rate_per_sec: n });
+      this.showRateError(r.ok ? null : (r.body && r.body.error) || `HTTP ${r.status}`);
+      if (r.ok) {
+        // The producer_rate event confirms it; drawn now so the buttons follow at once.
+        pane.producerRate = n;
+        pane.producerDirty = true;
+      }
+      return r;
+    },
+
+    /** The server's answer to a rate it refused, under the rate box; null clears it. */
+    showRateError(message) {
+      const box = document.getElementById('rate-error');
+      const input = document.getElementById('producer-rate');
+      if (!box) return;
+      box.hidden = !message;
+      box.textContent = message || '';
+      if (input) {
+        if (message) input.setAttribute('aria-invalid', 'true');
+        else input.removeAttribute('aria-invalid');
       }
     },
 

@@ -172,3 +172,18 @@ async fn two_consumer_threads_own_disjoint_partitions_on_the_card() {
 async fn rebalance_listener_commits_are_drawn_inside_their_callback() {
     run_flow("listener").await;
 }
+
+/// Consumer lag: the background producer (a refused 600/s, then 30/s), a slow consumer set in
+/// the form falls behind — Burrow's badge reads WARNING; killed, ERROR with a partition in
+/// `stop`; a reload shows the rate and the status; the producer stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consumer_lag_badge_goes_warning_then_error_stop() {
+    run_flow("lag").await;
+}
+
+/// Step controls: paused after 3 records, Step processes one without committing mid-batch,
+/// Step batch finishes the poll batch and logs its `commit_completed` (batch).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn step_batch_finishes_the_poll_batch_and_commits_it() {
+    run_flow("steps").await;
+}
