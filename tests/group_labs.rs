@@ -118,14 +118,7 @@ async fn sigkill_at_150_with_100_committed_gives_exactly_50_duplicates() {
     assert_eq!(duplicate_offsets(&ledger), (100..150).collect::<Vec<_>>());
     assert_eq!(ledger["lost"], 0);
     let view = app.run_view(&run).await;
-    let reached: Vec<&str> = view["checkpoints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["reached"] == true)
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(reached, vec!["fifty-duplicates"]);
+    assert_eq!(reached_checkpoints(&view), vec!["fifty-duplicates"]);
     app.shutdown().await;
     assert!(worker_pids(&run).is_empty());
 }

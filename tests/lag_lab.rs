@@ -53,14 +53,10 @@ async fn slow_consumer_warns_and_dead_consumer_errors() {
     let view = app.run_view(&run).await;
     assert_eq!(view["lag"]["status"], "error");
     assert_eq!(view["producer_rate"], 30);
-    let reached: Vec<&str> = view["checkpoints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["reached"] == true)
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(reached, vec!["falling-behind", "stopped"]);
+    assert_eq!(
+        reached_checkpoints(&view),
+        vec!["falling-behind", "stopped"]
+    );
 
     // Stop the producer; a fast consumer catches up: OK.
     let r = app

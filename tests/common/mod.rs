@@ -387,6 +387,17 @@ pub fn tail(events: &[Value]) -> String {
     out.join("\n")
 }
 
+/// Ids of the run's checkpoints that are reached, in the lab file's order.
+pub fn reached_checkpoints(view: &Value) -> Vec<String> {
+    view["checkpoints"]
+        .as_array()
+        .expect("checkpoints")
+        .iter()
+        .filter(|c| c["reached"] == true)
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// Event-matching helpers.
 pub fn is(e: &Value, ty: &str) -> bool {
     e["type"] == ty
