@@ -170,17 +170,8 @@ async fn auto_commit_kill_duplicates_what_was_processed_after_the_last_commit() 
         .filter(|(_, o)| *o >= committed)
         .count() as u64;
 
-    let c2 = app
-        .start_consumer(
-            &run,
-            with(fast(), json!({ "auto_commit_interval_ms": 1000 })),
-        )
-        .await;
-    let evs = events
-        .wait_until("the rest processed", |evs| {
-            records_of(evs, &c2).iter().any(|(_, o)| *o == 99)
-        })
-        .await;
+    let opts = with(fast(), json!({ "auto_commit_interval_ms": 1000 }));
+    let (c2, evs) = app.start_and_read_through(&run, &events, opts, 99).await;
     // The restart begins exactly at the last committed offset.
     assert_eq!(records_of(&evs, &c2)[0], (0, committed));
     let ledger = assert_ledger_matches_recount(&app, &run, &events).await;
@@ -225,12 +216,7 @@ async fn sync_batch_kill_mid_batch_duplicates_the_uncommitted_window() {
         "committed {committed}, window {window}"
     );
 
-    let c2 = app.start_consumer(&run, fast()).await;
-    let evs = events
-        .wait_until("all 200 processed", |evs| {
-            records_of(evs, &c2).iter().any(|(_, o)| *o == 199)
-        })
-        .await;
+    let (c2, evs) = app.start_and_read_through(&run, &events, fast(), 199).await;
     assert_eq!(records_of(&evs, &c2)[0], (0, committed));
     let ledger = assert_ledger_matches_recount(&app, &run, &events).await;
     assert_eq!(ledger["duplicates"].as_u64().unwrap(), window);
@@ -263,12 +249,7 @@ async fn sync_record_kill_at_any_step_at_most_one_duplicate() {
         .collect();
     assert_eq!(commits, (1..=25).collect::<Vec<_>>());
 
-    let c2 = app.start_consumer(&run, fast()).await;
-    let evs = events
-        .wait_until("all 60", |evs| {
-            records_of(evs, &c2).iter().any(|(_, o)| *o == 59)
-        })
-        .await;
+    let (c2, evs) = app.start_and_read_through(&run, &events, fast(), 59).await;
     assert_eq!(records_of(&evs, &c2)[0], (0, 25));
     let ledger = assert_ledger_matches_recount(&app, &run, &events).await;
     assert!(ledger["duplicates"].as_u64().unwrap() <= 1, "{ledger}");
@@ -344,12 +325,7 @@ async fn auto_commit_graceful_stop_mid_batch_loses_nothing() {
     events
         .wait_until("exited", |evs| count(evs, "exited", &c1) == 1)
         .await;
-    let c2 = app.start_consumer(&run, fast()).await;
-    let evs = events
-        .wait_until("rest processed", |evs| {
-            records_of(evs, &c2).iter().any(|(_, o)| *o == 99)
-        })
-        .await;
+    let (c2, evs) = app.start_and_read_through(&run, &events, fast(), 99).await;
     assert_eq!(records_of(&evs, &c2)[0], (0, 10));
     let ledger = assert_ledger_matches_recount(&app, &run, &events).await;
     assert_eq!(ledger["lost"], 0);
@@ -439,12 +415,7 @@ async fn async_commit_failure_is_reported_and_retried() {
     let killed_at = kill_and_wait(&app, &run, &events, &c1).await;
     let evs = events.lab_events();
     let committed = last_commit_before(&evs, &c1, killed_at);
-    let c2 = app.start_consumer(&run, fast()).await;
-    let evs = events
-        .wait_until("rest processed", |evs| {
-            records_of(evs, &c2).iter().any(|(_, o)| *o == 99)
-        })
-        .await;
+    let (c2, evs) = app.start_and_read_through(&run, &events, fast(), 99).await;
     assert_eq!(records_of(&evs, &c2)[0], (0, committed));
     let ledger = assert_ledger_matches_recount(&app, &run, &events).await;
     assert_eq!(

@@ -102,11 +102,8 @@ async fn sigkill_at_150_with_100_committed_gives_exactly_50_duplicates() {
     events
         .wait_until("c1 gone", |evs| count(evs, "exited", &c1) == 1)
         .await;
-    let c2 = app.start_consumer(&run, fast(json!({}))).await;
-    let evs = events
-        .wait_until("c2 reaches 199", |evs| {
-            records_of(evs, &c2).iter().any(|r| r.1 == 199)
-        })
+    let (c2, evs) = app
+        .start_and_read_through(&run, &events, fast(json!({})), 199)
         .await;
     assert_eq!(
         records_of(&evs, &c2)[0],
@@ -153,11 +150,8 @@ async fn sigterm_at_150_runs_the_shutdown_hook_and_gives_no_duplicates() {
         .unwrap();
     assert_eq!(shutdown_commit["offsets"][0]["offset"], 150);
 
-    let c2 = app.start_consumer(&run, fast(json!({}))).await;
-    let evs = events
-        .wait_until("c2 reaches 199", |evs| {
-            records_of(evs, &c2).iter().any(|r| r.1 == 199)
-        })
+    let (c2, evs) = app
+        .start_and_read_through(&run, &events, fast(json!({})), 199)
         .await;
     assert_eq!(
         records_of(&evs, &c2)[0],

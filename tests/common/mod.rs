@@ -208,6 +208,25 @@ impl TestApp {
         body["id"].as_str().expect("id").to_string()
     }
 
+    /// Starts a consumer and waits until it has processed `last_offset` (of a one-partition
+    /// topic); returns its id and the events so far.
+    pub async fn start_and_read_through(
+        &self,
+        run: &str,
+        events: &EventStream,
+        options: Value,
+        last_offset: i64,
+    ) -> (String, Vec<Value>) {
+        let cid = self.start_consumer(run, options).await;
+        let evs = events
+            .wait_until(
+                &format!("{cid} reads through offset {last_offset}"),
+                |evs| records_of(evs, &cid).iter().any(|(_, o)| *o == last_offset),
+            )
+            .await;
+        (cid, evs)
+    }
+
     pub async fn consumer_action(&self, run: &str, cid: &str, action: &str) {
         let r = self
             .post(
