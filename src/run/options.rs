@@ -35,54 +35,19 @@ impl ConsumerOptions {
         defaults: &ConsumerSettings,
     ) -> Result<ConsumerSettings, (&'static str, String)> {
         let mut c = defaults.clone();
-        if let Some(v) = self.commit_mode {
-            c.commit_mode = v;
+        // Each given field replaces the default; `opt:` fields are optional in the settings too.
+        macro_rules! overlay {
+            ($($field:ident),* ; opt: $($opt:ident),*) => {
+                $(if let Some(v) = self.$field { c.$field = v; })*
+                $(if let Some(v) = self.$opt { c.$opt = Some(v); })*
+            };
         }
-        if let Some(v) = self.auto_commit_interval_ms {
-            c.auto_commit_interval_ms = v;
-        }
-        if let Some(v) = self.commit_every_records {
-            c.commit_every_records = Some(v);
-        }
-        if let Some(v) = self.processing_delay_ms {
-            c.processing_delay_ms = v;
-        }
-        if let Some(v) = self.pause_after_records {
-            c.pause_after_records = Some(v);
-        }
-        if let Some(v) = self.session_timeout_ms {
-            c.session_timeout_ms = v;
-        }
-        if let Some(v) = self.commit_on_revoke {
-            c.commit_on_revoke = v;
-        }
-        if let Some(v) = self.retry_failed_commits {
-            c.retry_failed_commits = v;
-        }
-        if let Some(v) = self.commit_on_shutdown {
-            c.commit_on_shutdown = v;
-        }
-        if let Some(v) = self.threads {
-            c.threads = v;
-        }
-        if let Some(v) = self.thread_groups {
-            c.thread_groups = v;
-        }
-        if let Some(v) = self.worker_pool {
-            c.worker_pool = v;
-        }
-        if let Some(v) = self.assign_partition {
-            c.assign_partition = Some(v);
-        }
-        if let Some(v) = self.poll_timeout_ms {
-            c.poll_timeout_ms = v;
-        }
-        if let Some(v) = self.max_poll_records {
-            c.max_poll_records = v;
-        }
-        if let Some(v) = self.assignment_strategy {
-            c.assignment_strategy = v;
-        }
+        overlay!(
+            commit_mode, auto_commit_interval_ms, processing_delay_ms, session_timeout_ms,
+            commit_on_revoke, retry_failed_commits, commit_on_shutdown, threads, thread_groups,
+            worker_pool, poll_timeout_ms, max_poll_records, assignment_strategy;
+            opt: commit_every_records, pause_after_records, assign_partition
+        );
         check_consumer(&c)?;
         Ok(c)
     }
