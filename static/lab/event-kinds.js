@@ -1,0 +1,26 @@
+// Generated from `LabEvent` (src/domain/event.rs); `cargo test` fails when it is out of date
+// and `UPDATE_EVENT_KINDS=1 cargo test --lib event_kinds` rewrites it. Do not edit by hand.
+export const EVENT_KINDS = Object.freeze([
+  'produced',
+  'spawned',
+  'subscribed',
+  'poll',
+  'record',
+  'commit_requested',
+  'commit_completed',
+  'partitions_assigned',
+  'partitions_revoked',
+  'rebalance_done',
+  'paused',
+  'resumed',
+  'wakeup',
+  'closed',
+  'killed',
+  'exited',
+  'offsets',
+  'lag',
+  'producer_rate',
+  'fault',
+  'checkpoint',
+  'error',
+]);
