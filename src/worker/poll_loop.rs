@@ -12,69 +12,20 @@ use std::time::{Duration, Instant};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
-use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use rdkafka::{Offset, TopicPartitionList};
 
-use super::commit::{CommitAction, CommitPolicy, Offsets};
+mod client_config;
+mod commits;
+
+use super::commit::CommitPolicy;
 use super::context::LabContext;
 use super::control::{Flow, FlowChange};
 use super::emit::EventSink;
 use super::pool::WorkerPool;
 use super::{text, HeldRecord, POLL_SLICE};
-use crate::domain::event::{CommitReason, LabEvent, PartitionOffset};
+use crate::domain::event::{CommitReason, LabEvent};
 use crate::domain::protocol::{Control, WorkerSpec};
-use crate::domain::settings::CommitMode;
-
-pub fn consumer_config(spec: &WorkerSpec) -> ClientConfig {
-    let mut config = ClientConfig::new();
-    // librdkafka's own debug contexts (e.g. `cgrp,fetch`), logged on the worker's stderr.
-    if let Ok(debug) = std::env::var("LABS_RDKAFKA_DEBUG") {
-        config.set("debug", debug);
-    }
-    config
-        .set("bootstrap.servers", &spec.bootstrap_servers)
-        .set("group.id", &spec.group_id)
-        .set("client.id", format!("{}-{}", spec.run_id, spec.consumer_id))
-        .set("auto.offset.reset", &spec.consumer.auto_offset_reset)
-        .set(
-            "session.timeout.ms",
-            spec.consumer.session_timeout_ms.to_string(),
-        )
-        .set(
-            "heartbeat.interval.ms",
-            spec.heartbeat_interval_ms.to_string(),
-        )
-        .set(
-            "partition.assignment.strategy",
-            spec.consumer.assignment_strategy.librdkafka_name(),
-        )
-        // A paused lab consumer still polls (to serve the group), so a long pause is fine;
-        // this only bounds a consumer stuck in processing.
-        .set("max.poll.interval.ms", "3600000")
-        .set("enable.partition.eof", "false")
-        .set("fetch.wait.max.ms", "100")
-        .set(
-            "enable.auto.commit",
-            if spec.consumer.commit_mode.is_auto() {
-                "true"
-            } else {
-                "false"
-            },
-        )
-        .set(
-            "auto.commit.interval.ms",
-            spec.consumer.auto_commit_interval_ms.to_string(),
-        )
-        // Only the naive lesson lets librdkafka treat "returned by poll" as "consumed".
-        .set(
-            "enable.auto.offset.store",
-            if spec.consumer.commit_mode == CommitMode::AutoNaive {
-                "true"
-            } else {
-                "false"
-            },
-        );
-    config
-}
+pub use client_config::consumer_config;
 
 pub struct PollLoop {
     spec: WorkerSpec,
@@ -385,71 +336,6 @@ impl PollLoop {
         if let Some(action) = self.commits.batch_finished() {
             self.commit(action);
         }
-    }
-
-    /// Carries out a commit decision of the commit mode.
-    fn commit(&mut self, action: CommitAction) {
-        let offsets = |this: &Self, which: Offsets| -> Vec<PartitionOffset> {
-            match which {
-                Offsets::These(offsets) => offsets,
-                Offsets::Uncommitted => this.ctx().progress().uncommitted(None),
-                Offsets::Processed => this
-                    .ctx()
-                    .progress()
-                    .processed_next
-                    .iter()
-                    .map(|(&partition, &offset)| PartitionOffset { partition, offset })
-                    .collect(),
-                Offsets::Positions => this.positions(),
-            }
-        };
-        match action {
-            CommitAction::Store(next) => {
-                // Store only what was processed; the auto-commit timer commits stored offsets.
-                let mut tpl = TopicPartitionList::new();
-                let _ = tpl.add_partition_offset(
-                    &self.spec.topic,
-                    next.partition,
-                    Offset::Offset(next.offset),
-                );
-                if let Err(e) = self.consumer.store_offsets(&tpl) {
-                    self.sink.emit(LabEvent::Error {
-                        message: format!(
-                            "store offset {}@{}: {e}",
-                            next.partition,
-                            next.offset - 1
-                        ),
-                    });
-                }
-            }
-            CommitAction::Sync(which, reason) => {
-                let offsets = offsets(self, which);
-                self.ctx().commit_sync(&self.consumer, offsets, reason);
-            }
-            CommitAction::Async(which, reason) => {
-                let offsets = offsets(self, which);
-                self.ctx().commit_async(&self.consumer, offsets, reason);
-            }
-        }
-    }
-
-    /// The consumer's positions: the next offset `poll` would return, per partition.
-    fn positions(&self) -> Vec<PartitionOffset> {
-        self.consumer
-            .position()
-            .map(|tpl| {
-                tpl.elements()
-                    .iter()
-                    .filter_map(|e| match e.offset() {
-                        Offset::Offset(o) => Some(PartitionOffset {
-                            partition: e.partition(),
-                            offset: o,
-                        }),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
     }
 
     /// The course's `finally { consumer.commitSync(); consumer.close(); }` after `wakeup()`.

@@ -1,0 +1,75 @@
+//! Carrying out the commit mode's decisions ([`CommitAction`]) against librdkafka.
+
+use rdkafka::consumer::Consumer;
+use rdkafka::{Offset, TopicPartitionList};
+
+use super::PollLoop;
+use crate::domain::event::{LabEvent, PartitionOffset};
+use crate::worker::commit::{CommitAction, Offsets};
+
+impl PollLoop {
+    /// Carries out a commit decision of the commit mode.
+    pub(super) fn commit(&mut self, action: CommitAction) {
+        let offsets = |this: &Self, which: Offsets| -> Vec<PartitionOffset> {
+            match which {
+                Offsets::These(offsets) => offsets,
+                Offsets::Uncommitted => this.ctx().progress().uncommitted(None),
+                Offsets::Processed => this
+                    .ctx()
+                    .progress()
+                    .processed_next
+                    .iter()
+                    .map(|(&partition, &offset)| PartitionOffset { partition, offset })
+                    .collect(),
+                Offsets::Positions => this.positions(),
+            }
+        };
+        match action {
+            CommitAction::Store(next) => {
+                // Store only what was processed; the auto-commit timer commits stored offsets.
+                let mut tpl = TopicPartitionList::new();
+                let _ = tpl.add_partition_offset(
+                    &self.spec.topic,
+                    next.partition,
+                    Offset::Offset(next.offset),
+                );
+                if let Err(e) = self.consumer.store_offsets(&tpl) {
+                    self.sink.emit(LabEvent::Error {
+                        message: format!(
+                            "store offset {}@{}: {e}",
+                            next.partition,
+                            next.offset - 1
+                        ),
+                    });
+                }
+            }
+            CommitAction::Sync(which, reason) => {
+                let offsets = offsets(self, which);
+                self.ctx().commit_sync(&self.consumer, offsets, reason);
+            }
+            CommitAction::Async(which, reason) => {
+                let offsets = offsets(self, which);
+                self.ctx().commit_async(&self.consumer, offsets, reason);
+            }
+        }
+    }
+
+    /// The consumer's positions: the next offset `poll` would return, per partition.
+    fn positions(&self) -> Vec<PartitionOffset> {
+        self.consumer
+            .position()
+            .map(|tpl| {
+                tpl.elements()
+                    .iter()
+                    .filter_map(|e| match e.offset() {
+                        Offset::Offset(o) => Some(PartitionOffset {
+                            partition: e.partition(),
+                            offset: o,
+                        }),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
