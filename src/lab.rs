@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::worker::{check_consumer, ConsumerSettings};
+use crate::domain::checkpoint;
+pub use crate::domain::checkpoint::Checkpoint;
+use crate::domain::settings::{check_consumer, ConsumerSettings};
 
 /// A lab file that cannot be used; the message names the file and the field.
 #[derive(Debug, thiserror::Error)]
@@ -93,31 +95,6 @@ pub struct Lab {
     pub checkpoints: Vec<Checkpoint>,
 }
 
-/// A condition over the run's ledger and events; all given parts must hold.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Checkpoint {
-    pub id: String,
-    /// What the trainee sees next to the tick.
-    pub text: String,
-    /// Event types that must each have happened (e.g. `["killed"]`).
-    #[serde(default)]
-    pub after: Vec<String>,
-    /// At least this many consumer incarnations started.
-    #[serde(default)]
-    pub min_consumers: Option<u64>,
-    #[serde(default)]
-    pub min_processed: Option<u64>,
-    #[serde(default)]
-    pub min_duplicates: Option<u64>,
-    #[serde(default)]
-    pub max_duplicates: Option<u64>,
-    #[serde(default)]
-    pub min_lost: Option<u64>,
-    #[serde(default)]
-    pub max_lost: Option<u64>,
-}
-
 impl Lab {
     fn validate(&self, file_stem: &str) -> Result<(), String> {
         let field = |name: &str, why: &str| Err(format!("field `{name}`: {why}"));
@@ -174,16 +151,12 @@ impl Lab {
                     "must be a unique lowercase name",
                 );
             }
-            if let Some(unknown) = c
-                .after
-                .iter()
-                .find(|t| !crate::event::LabEvent::KINDS.contains(&t.as_str()))
-            {
+            if let Some(unknown) = c.after.iter().find(|t| !checkpoint::is_known_tag(t)) {
                 return field(
                     &format!("checkpoints[{i}].after"),
                     &format!(
                         "unknown event type {unknown:?} (known: {})",
-                        crate::event::LabEvent::KINDS.join(", ")
+                        checkpoint::known_tags().join(", ")
                     ),
                 );
             }

@@ -4,12 +4,10 @@
 pub mod broker;
 /// Command line and environment settings.
 pub mod config;
-/// `LabEvent`, the one contract between workers, server and pages.
-pub mod event;
+/// The course's concepts without I/O: events, ledger, lag, checkpoints, settings, names.
+pub mod domain;
 /// Lab definitions (`labs/*.toml`), loaded and validated.
 pub mod lab;
-/// Consumer lag, evaluated from outside with Burrow's rules.
-pub mod lag;
 /// Lab runs: worker processes, event log, offset ledger, and the registry of runs.
 pub mod run;
 /// Starting and stopping the whole server.

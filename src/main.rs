@@ -1,5 +1,6 @@
 use clap::Parser;
 use kafka_consumer_labs::config::{Cli, Command};
+use kafka_consumer_labs::domain::protocol::WorkerSpec;
 use kafka_consumer_labs::server::Server;
 use kafka_consumer_labs::worker;
 
@@ -8,7 +9,7 @@ fn main() {
     match cli.command {
         Some(Command::Worker { spec, .. }) => {
             // A worker is a plain thread-per-consumer program: no async runtime.
-            let spec: worker::WorkerSpec = match serde_json::from_str(&spec) {
+            let spec: WorkerSpec = match serde_json::from_str(&spec) {
                 Ok(s) => s,
                 Err(e) => {
                     eprintln!("worker: bad --spec: {e}");

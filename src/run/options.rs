@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::worker::{
+use crate::domain::settings::{
     check_consumer, AssignmentStrategy, CommitMode, ConsumerSettings, ThreadGroups,
 };
 

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use super::LabRun;
 use crate::broker::{Broker, GroupProbe};
-use crate::event::{LabEvent, PartitionSample};
+use crate::domain::event::LabEvent;
+use crate::domain::lag::PartitionSample;
 
 pub fn spawn(run: Arc<LabRun>, broker: Broker, every: Duration) {
     let cancel = run.cancelled();
@@ -40,10 +41,8 @@ pub fn spawn(run: Arc<LabRun>, broker: Broker, every: Duration) {
                         .into_iter()
                         .zip(committed)
                         .enumerate()
-                        .map(|(p, (log_end, committed))| PartitionSample {
-                            partition: p as i32,
-                            log_end,
-                            committed,
+                        .map(|(p, (log_end, committed))| {
+                            PartitionSample::new(p as i32, log_end, committed)
                         })
                         .collect::<Vec<_>>(),
                 )

@@ -9,10 +9,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{AppError, AppState};
+use crate::domain::protocol::Control;
 use crate::lab::LoadedLab;
 use crate::run::options::ConsumerOptions;
 use crate::run::LabRun;
-use crate::worker::Control;
 
 /// A JSON body whose errors are 400s naming the field (axum's `Json` answers 422 and
 /// rejects a missing body). An empty body reads as `T::default()`.
@@ -39,7 +39,10 @@ where
             if path == "." || path.is_empty() {
                 AppError::BadRequest(format!("invalid JSON body: {inner}"))
             } else {
-                AppError::BadRequest(format!("invalid JSON body: field `{path}`: {inner}"))
+                AppError::field(
+                    path.clone(),
+                    format!("invalid JSON body: field `{path}`: {inner}"),
+                )
             }
         })
     }
@@ -53,7 +56,7 @@ pub struct LabSummary<'a> {
     summary: &'a str,
     order: u32,
     topic: &'a crate::lab::TopicDef,
-    consumer: &'a crate::worker::ConsumerSettings,
+    consumer: &'a crate::domain::settings::ConsumerSettings,
     controls: &'a crate::lab::Controls,
 }
 
@@ -104,7 +107,7 @@ pub async fn create_run(
     Body(body): Body<CreateRun>,
 ) -> Result<impl IntoResponse, AppError> {
     if body.lab.is_empty() {
-        return Err(AppError::BadRequest("field `lab` is required".into()));
+        return Err(AppError::field("lab", "field `lab` is required"));
     }
     let lab = state
         .labs
@@ -196,19 +199,22 @@ pub async fn produce(
 ) -> Result<impl IntoResponse, AppError> {
     let run = find_run(&state, &id)?;
     if body.values.is_empty() || body.values.len() > MAX_PRODUCE {
-        return Err(AppError::BadRequest(format!(
-            "field `values`: give 1 to {MAX_PRODUCE} values"
-        )));
+        return Err(AppError::field(
+            "values",
+            format!("field `values`: give 1 to {MAX_PRODUCE} values"),
+        ));
     }
     if body.values.iter().any(|v| v.len() > MAX_VALUE_BYTES) {
-        return Err(AppError::BadRequest(format!(
-            "field `values`: a value is longer than {MAX_VALUE_BYTES} bytes"
-        )));
+        return Err(AppError::field(
+            "values",
+            format!("field `values`: a value is longer than {MAX_VALUE_BYTES} bytes"),
+        ));
     }
     let keys = match body.keys {
         Some(keys) if keys.len() != body.values.len() => {
-            return Err(AppError::BadRequest(
-                "field `keys`: give one key (or null) per value".into(),
+            return Err(AppError::field(
+                "keys",
+                "field `keys`: give one key (or null) per value",
             ))
         }
         Some(keys) => keys,
@@ -260,8 +266,9 @@ pub async fn consumer_action(
         "step" => {
             let records = step.records.unwrap_or(1);
             if !(1..=100_000).contains(&records) {
-                return Err(AppError::BadRequest(
-                    "field `records`: must be between 1 and 100000".into(),
+                return Err(AppError::field(
+                    "records",
+                    "field `records`: must be between 1 and 100000",
                 ));
             }
             run.control(&cid, Control::Step { records })?
@@ -288,9 +295,9 @@ pub async fn set_producer(
     Body(body): Body<ProducerBody>,
 ) -> Result<impl IntoResponse, AppError> {
     let run = find_run(&state, &id)?;
-    let rate = body
-        .rate_per_sec
-        .ok_or_else(|| AppError::BadRequest("field `rate_per_sec` is required (0 stops)".into()))?;
+    let rate = body.rate_per_sec.ok_or_else(|| {
+        AppError::field("rate_per_sec", "field `rate_per_sec` is required (0 stops)")
+    })?;
     run.set_producer_rate(rate)?;
     Ok(StatusCode::ACCEPTED)
 }
@@ -324,8 +331,9 @@ pub async fn inject_fault(
     let mut said = vec![];
     if let Some(n) = body.commit_errors {
         if !(1..=100).contains(&n) {
-            return Err(AppError::BadRequest(
-                "field `commit_errors`: must be between 1 and 100".into(),
+            return Err(AppError::field(
+                "commit_errors",
+                "field `commit_errors`: must be between 1 and 100",
             ));
         }
         state.broker.inject_commit_errors(
@@ -336,8 +344,9 @@ pub async fn inject_fault(
     }
     if let Some(ms) = body.rtt_ms {
         if ms > 10_000 {
-            return Err(AppError::BadRequest(
-                "field `rtt_ms`: must be at most 10000".into(),
+            return Err(AppError::field(
+                "rtt_ms",
+                "field `rtt_ms`: must be at most 10000",
             ));
         }
         state
@@ -347,7 +356,7 @@ pub async fn inject_fault(
     }
     run.record(
         None,
-        crate::event::LabEvent::Fault {
+        crate::domain::event::LabEvent::Fault {
             description: said.join("; "),
         },
     );

@@ -1,4 +1,6 @@
-//! `AppError`: every failure a handler can return, as a status code and `{"error": "..."}`.
+//! `AppError`: every failure a handler can return, as a status code and
+//! `{"error": "...", "field"?: "..."}` (`field` names the request field at fault, so a page
+//! can show the message next to it without reading the text).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -12,6 +14,9 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// A bad request field: `message` says what is wrong, `field` which one.
+    #[error("{message}")]
+    BadField { field: String, message: String },
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -26,11 +31,21 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::BadField { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl AppError {
+    /// A bad field, with the message as the trainee reads it.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::BadField {
+            field: field.into(),
+            message: message.into(),
         }
     }
 }
@@ -41,11 +56,13 @@ impl IntoResponse for AppError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        (
-            status,
-            Json(serde_json::json!({ "error": self.to_string() })),
-        )
-            .into_response()
+        let body = match &self {
+            AppError::BadField { field, message } => {
+                serde_json::json!({ "error": message, "field": field })
+            }
+            _ => serde_json::json!({ "error": self.to_string() }),
+        };
+        (status, Json(body)).into_response()
     }
 }
 
@@ -53,7 +70,7 @@ impl From<RunError> for AppError {
     fn from(e: RunError) -> Self {
         match e {
             RunError::NoSuchConsumer(_) => AppError::NotFound(e.to_string()),
-            RunError::BadField(..) => AppError::BadRequest(e.to_string()),
+            RunError::BadField(field, _) => AppError::field(field, e.to_string()),
             RunError::Conflict(_) => AppError::Conflict(e.to_string()),
             RunError::Limit(_) => AppError::TooMany(e.to_string()),
             RunError::Broker(_) => AppError::Upstream(e.to_string()),

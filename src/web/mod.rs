@@ -13,6 +13,7 @@ use axum::Router;
 use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
 
 use crate::broker::Broker;
 use crate::lab::LabCatalog;
@@ -55,5 +56,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(pages::not_found)
         // The default predicate leaves `text/event-stream` uncompressed: SSE is never buffered.
         .layer(CompressionLayer::new())
+        // One span per request (method, path; status and latency at debug level).
+        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

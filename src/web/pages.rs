@@ -6,7 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::AppState;
+use crate::domain::settings::{OptionRange, OPTION_RANGES};
 use crate::lab::LoadedLab;
+use crate::run::{LAG_WINDOW_SAMPLES, MAX_PRODUCER_RATE};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -24,6 +26,37 @@ struct LabPage {
     embedded: bool,
     /// The lab definition for the page script (consumer defaults, controls).
     lab_json: String,
+    /// The server's limits and timings the page explains and checks (`PageRules`).
+    rules_json: String,
+}
+
+/// Limits and timings the page shows or checks, from where the server defines them.
+#[derive(serde::Serialize)]
+struct PageRules {
+    max_producer_rate: u32,
+    lag_window_samples: usize,
+    sample_interval_ms: u128,
+    /// Each numeric consumer option's inclusive range, by field name.
+    options: std::collections::BTreeMap<&'static str, OptionRange>,
+}
+
+impl PageRules {
+    fn of(state: &AppState) -> Self {
+        PageRules {
+            max_producer_rate: MAX_PRODUCER_RATE,
+            lag_window_samples: LAG_WINDOW_SAMPLES,
+            sample_interval_ms: state.runs.sample_interval().as_millis(),
+            options: OPTION_RANGES.iter().map(|r| (r.field, *r)).collect(),
+        }
+    }
+}
+
+/// JSON for a `<script type="application/json">` island: `</` cannot appear in it, so it
+/// cannot close the script element early.
+fn json_island(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_else(|_| "{}".into())
+        .replace("</", "<\\/")
 }
 
 #[derive(Template)]
@@ -57,16 +90,15 @@ pub async fn lab_page(State(state): State<AppState>, Path(id): Path<String>) -> 
     let Some(lab) = state.labs.get(&id) else {
         return not_found_page(format!("There is no lab called “{id}”."));
     };
-    // `</` cannot appear in the JSON island, so it cannot close the script element early.
-    let lab_json = serde_json::to_string(&lab.lab)
-        .unwrap_or_else(|_| "{}".into())
-        .replace("</", "<\\/");
+    let lab_json = json_island(&lab.lab);
+    let rules_json = json_island(&PageRules::of(&state));
     render(
         LabPage {
             lab,
             bootstrap: state.broker.bootstrap_servers().to_string(),
             embedded: state.broker.is_embedded(),
             lab_json,
+            rules_json,
         },
         StatusCode::OK,
     )

@@ -13,8 +13,8 @@ use rdkafka::error::KafkaResult;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use super::emit::EventSink;
-use super::spec::CommitMode;
-use crate::event::{CommitKind, LabEvent, PartitionOffset};
+use crate::domain::event::{CommitKind, CommitReason, LabEvent, PartitionOffset, RebalanceKind};
+use crate::domain::settings::CommitMode;
 
 /// What the application has processed and what it believes is committed, per partition.
 #[derive(Debug, Default)]
@@ -47,7 +47,7 @@ impl Progress {
 struct PendingAsync {
     id: u64,
     started: Instant,
-    reason: String,
+    reason: CommitReason,
 }
 
 pub struct LabContext {
@@ -101,7 +101,7 @@ impl LabContext {
         &self,
         consumer: &BaseConsumer<LabContext>,
         offsets: Vec<PartitionOffset>,
-        reason: &str,
+        reason: CommitReason,
     ) -> bool {
         if offsets.is_empty() {
             return true;
@@ -110,7 +110,7 @@ impl LabContext {
         self.sink.emit(LabEvent::CommitRequested {
             commit_id: id,
             mode: CommitKind::Sync,
-            reason: reason.to_string(),
+            reason,
             offsets: offsets.clone(),
         });
         self.sink.flush();
@@ -126,7 +126,7 @@ impl LabContext {
         self.sink.emit(LabEvent::CommitCompleted {
             commit_id: Some(id),
             mode: CommitKind::Sync,
-            reason: reason.to_string(),
+            reason,
             offsets,
             latency_ms: Some(latency_ms),
             error: result.as_ref().err().map(|e| e.to_string()),
@@ -142,7 +142,7 @@ impl LabContext {
         &self,
         consumer: &BaseConsumer<LabContext>,
         offsets: Vec<PartitionOffset>,
-        reason: &str,
+        reason: CommitReason,
     ) {
         if offsets.is_empty() {
             return;
@@ -151,7 +151,7 @@ impl LabContext {
         self.sink.emit(LabEvent::CommitRequested {
             commit_id: id,
             mode: CommitKind::Async,
-            reason: reason.to_string(),
+            reason,
             offsets: offsets.clone(),
         });
         self.pending_async
@@ -160,7 +160,7 @@ impl LabContext {
             .push_back(PendingAsync {
                 id,
                 started: Instant::now(),
-                reason: reason.to_string(),
+                reason,
             });
         let tpl = self.tpl(&offsets);
         let rk = consumer.client().native_ptr();
@@ -188,7 +188,7 @@ impl LabContext {
             self.sink.emit(LabEvent::CommitCompleted {
                 commit_id: Some(id),
                 mode: CommitKind::Async,
-                reason: reason.to_string(),
+                reason,
                 offsets,
                 latency_ms: None,
                 error: Some(code.to_string()),
@@ -224,7 +224,7 @@ impl ConsumerContext for LabContext {
                 // the partitions away, so the next owner starts exactly after it.
                 if self.commit_on_revoke && self.commit_mode != CommitMode::None {
                     let offsets = self.progress().uncommitted(Some(&partitions));
-                    self.commit_sync(consumer, offsets, "revoke");
+                    self.commit_sync(consumer, offsets, CommitReason::Revoke);
                 }
                 // Forget them: a later commit must never cover partitions we no longer own
                 // (it would move another member's committed offset).
@@ -249,10 +249,10 @@ impl ConsumerContext for LabContext {
                 let partitions = Self::partitions_of(tpl);
                 self.progress().assigned.extend(partitions.iter().copied());
                 self.sink.emit(LabEvent::PartitionsAssigned { partitions });
-                "assign"
+                RebalanceKind::Assign
             }
-            Rebalance::Revoke(_) => "revoke",
-            Rebalance::Error(_) => "error",
+            Rebalance::Revoke(_) => RebalanceKind::Revoke,
+            Rebalance::Error(_) => RebalanceKind::Error,
         };
         if let Some(started) = self
             .rebalance_started
@@ -261,7 +261,7 @@ impl ConsumerContext for LabContext {
             .take()
         {
             self.sink.emit(LabEvent::RebalanceDone {
-                kind: kind.to_string(),
+                kind,
                 duration_ms: started.elapsed().as_secs_f64() * 1000.0,
             });
         }
@@ -292,7 +292,9 @@ impl ConsumerContext for LabContext {
                 p.reason,
                 Some(p.started.elapsed().as_secs_f64() * 1000.0),
             ),
-            None if self.commit_mode.is_auto() => (None, CommitKind::Auto, "auto".into(), None),
+            None if self.commit_mode.is_auto() => {
+                (None, CommitKind::Auto, CommitReason::Auto, None)
+            }
             // Sync commits report their own result; nothing else is expected here.
             None => return,
         };

@@ -4,7 +4,7 @@ use std::io::{BufWriter, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::event::{now_ms, LabEvent, WorkerLine};
+use crate::domain::event::{now_ms, LabEvent, WorkerLine};
 
 /// The process's one stdout, shared by every thread so lines never interleave.
 struct SharedOut {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::emit::EventSink;
 use super::HeldRecord;
-use crate::event::LabEvent;
+use crate::domain::event::LabEvent;
 
 /// Processing threads fed by the polling thread (course p.113). Auto commit commits what
 /// `poll` returned, so records still queued here when the process dies are lost.

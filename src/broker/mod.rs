@@ -2,7 +2,9 @@
 //! fixed TCP address, or an external cluster from `KAFKA_BOOTSTRAP_SERVERS`. Nothing else
 //! knows which.
 
-use std::ffi::CString;
+mod embedded;
+mod proxy;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,11 +12,12 @@ use std::time::Duration;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::producer::{BaseProducer, FutureProducer, FutureRecord, Producer};
+use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
-use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
+
+use embedded::Embedded;
 
 /// Errors talking to the broker, with the operation named.
 #[derive(Debug, thiserror::Error)]
@@ -29,24 +32,8 @@ pub enum BrokerError {
     Other(String),
 }
 
-fn kafka(op: &'static str) -> impl FnOnce(rdkafka::error::KafkaError) -> BrokerError {
+pub(crate) fn kafka(op: &'static str) -> impl FnOnce(rdkafka::error::KafkaError) -> BrokerError {
     move |source| BrokerError::Kafka { op, source }
-}
-
-/// The raw mock-cluster handle. librdkafka's mock API posts each call to the mock cluster's
-/// own thread, so the handle may be used from any thread while its host client lives.
-struct MockHandle(*mut rdkafka::bindings::rd_kafka_mock_cluster_t);
-// SAFETY: see above; the pointer stays valid as long as `Embedded::host` is alive.
-unsafe impl Send for MockHandle {}
-unsafe impl Sync for MockHandle {}
-
-struct Embedded {
-    mock: MockHandle,
-    /// The client that hosts the mock cluster (the cluster dies with it). Declared after
-    /// `mock` so the handle is gone first.
-    _host: BaseProducer,
-    /// The mock's own random listener, reached through our fixed-address proxy.
-    internal_addr: String,
 }
 
 /// Fields drop in order: our clients close first, then the mock cluster, then the proxy
@@ -84,62 +71,20 @@ impl Broker {
     /// advertised address (the course's console-producer and kcat commands use it). If `bind`
     /// is taken, a random port is used instead, with a warning.
     pub async fn embedded(bind: SocketAddr) -> Result<Broker, BrokerError> {
-        let listener = match TcpListener::bind(bind).await {
-            Ok(l) => l,
-            Err(e) if bind.port() != 0 => {
-                tracing::warn!(%bind, error = %e, "embedded broker address taken; using a random port");
-                TcpListener::bind(SocketAddr::new(bind.ip(), 0))
-                    .await
-                    .map_err(|e| BrokerError::Other(format!("bind broker proxy: {e}")))?
-            }
-            Err(e) => return Err(BrokerError::Other(format!("bind broker proxy {bind}: {e}"))),
-        };
+        let listener = proxy::bind(bind).await?;
         let public = listener
             .local_addr()
             .map_err(|e| BrokerError::Other(e.to_string()))?;
-
-        let host: BaseProducer = ClientConfig::new()
-            .set("test.mock.num.brokers", "1")
-            .create()
-            .map_err(kafka("create mock cluster"))?;
-        let (mock, internal_addr) = {
-            let cluster = host
-                .client()
-                .mock_cluster()
-                .ok_or_else(|| BrokerError::Other("librdkafka has no mock cluster".into()))?;
-            let internal_addr = cluster.bootstrap_servers();
-            // SAFETY: the host client is alive; this returns the cluster it created.
-            let raw = unsafe {
-                rdkafka::bindings::rd_kafka_handle_mock_cluster(host.client().native_ptr())
-            };
-            (MockHandle(raw), internal_addr)
-        };
-        let host_ip = CString::new(public.ip().to_string()).expect("ip has no NUL");
-        // SAFETY: valid handle; librdkafka copies the host string.
-        unsafe {
-            // The course's rebalances should start at once, as on a tuned classroom cluster.
-            rdkafka::bindings::rd_kafka_mock_group_initial_rebalance_delay_ms(mock.0, 0);
-            // Advertise the proxy, so every client (ours and the trainee's) goes through it.
-            rdkafka::bindings::rd_kafka_mock_broker_set_host_port(
-                mock.0,
-                1,
-                host_ip.as_ptr(),
-                public.port() as i32,
-            );
-        }
+        let embedded = Embedded::start(public)?;
         let shutdown = CancellationToken::new();
-        tokio::spawn(run_proxy(listener, internal_addr.clone(), shutdown.clone()));
+        tokio::spawn(proxy::run(
+            listener,
+            embedded.internal_addr.clone(),
+            shutdown.clone(),
+        ));
         let bootstrap = public.to_string();
-        tracing::info!(%bootstrap, internal = %internal_addr, "embedded broker (librdkafka mock cluster) ready");
-        Self::finish(
-            Some(Embedded {
-                mock,
-                _host: host,
-                internal_addr,
-            }),
-            bootstrap,
-            shutdown,
-        )
+        tracing::info!(%bootstrap, internal = %embedded.internal_addr, "embedded broker (librdkafka mock cluster) ready");
+        Self::finish(Some(embedded), bootstrap, shutdown)
     }
 
     /// Uses an existing cluster (`KAFKA_BOOTSTRAP_SERVERS`); nothing is started.
@@ -195,26 +140,15 @@ impl Broker {
     /// that many; waits until its metadata shows every partition.
     pub async fn create_topic(&self, topic: &str, partitions: i32) -> Result<(), BrokerError> {
         match &self.inner.embedded {
-            Some(embedded) => {
-                let name = CString::new(topic)
-                    .map_err(|_| BrokerError::Other("topic name has a NUL byte".into()))?;
-                let raw = embedded.mock.0 as usize;
+            Some(_) => {
+                let broker = self.clone();
+                let topic = topic.to_string();
                 // The mock API waits for the mock thread's reply: not on the async runtime.
-                let err = tokio::task::spawn_blocking(move || unsafe {
-                    rdkafka::bindings::rd_kafka_mock_topic_create(
-                        raw as *mut _,
-                        name.as_ptr(),
-                        partitions,
-                        1,
-                    )
+                tokio::task::spawn_blocking(move || {
+                    broker.mock()?.create_topic_blocking(&topic, partitions)
                 })
                 .await
-                .map_err(|e| BrokerError::Other(e.to_string()))?;
-                let code: RDKafkaErrorCode = err.into();
-                if code != RDKafkaErrorCode::NoError && code != RDKafkaErrorCode::TopicAlreadyExists
-                {
-                    return Err(BrokerError::Other(format!("create topic {topic}: {code}")));
-                }
+                .map_err(|e| BrokerError::Other(e.to_string()))??;
             }
             None => {
                 let admin: AdminClient<DefaultClientContext> = client_config(&self.inner.bootstrap)
@@ -334,6 +268,13 @@ impl Broker {
         Ok(GroupProbe { consumer })
     }
 
+    fn mock(&self) -> Result<&Embedded, BrokerError> {
+        self.inner
+            .embedded
+            .as_ref()
+            .ok_or_else(|| BrokerError::Other("not the embedded broker".into()))
+    }
+
     /// Embedded only: the next `count` OffsetCommit requests fail with `error` (a lesson in
     /// commit failures). Returns false on an external cluster.
     pub fn inject_commit_errors(
@@ -341,37 +282,14 @@ impl Broker {
         error: rdkafka::types::RDKafkaRespErr,
         count: usize,
     ) -> bool {
-        let Some(embedded) = &self.inner.embedded else {
-            return false;
-        };
-        let errors = vec![error; count];
-        const OFFSET_COMMIT: i16 = 8;
-        // SAFETY: valid handle; librdkafka copies the array.
-        unsafe {
-            rdkafka::bindings::rd_kafka_mock_push_request_errors_array(
-                embedded.mock.0,
-                OFFSET_COMMIT,
-                errors.len(),
-                errors.as_ptr(),
-            );
-        }
-        true
+        self.mock()
+            .map(|e| e.inject_commit_errors(error, count))
+            .is_ok()
     }
 
     /// Embedded only: every request to the broker takes `rtt` longer (0 to clear).
     pub fn set_round_trip_time(&self, rtt: Duration) -> bool {
-        let Some(embedded) = &self.inner.embedded else {
-            return false;
-        };
-        // SAFETY: valid handle.
-        unsafe {
-            rdkafka::bindings::rd_kafka_mock_broker_set_rtt(
-                embedded.mock.0,
-                1,
-                rtt.as_millis() as i32,
-            );
-        }
-        true
+        self.mock().map(|e| e.set_round_trip_time(rtt)).is_ok()
     }
 }
 
@@ -405,40 +323,5 @@ impl GroupProbe {
             }
         }
         Ok(out)
-    }
-}
-
-/// Forwards every connection on the public address to the mock cluster's random port.
-async fn run_proxy(listener: TcpListener, target: String, shutdown: CancellationToken) {
-    loop {
-        let accepted = tokio::select! {
-            _ = shutdown.cancelled() => return,
-            accepted = listener.accept() => accepted,
-        };
-        let (mut client, _) = match accepted {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::warn!(error = %e, "broker proxy accept failed");
-                continue;
-            }
-        };
-        let target = target.clone();
-        let shutdown = shutdown.clone();
-        tokio::spawn(async move {
-            let mut upstream = match TcpStream::connect(&target).await {
-                Ok(s) => s,
-                Err(e) => {
-                    tracing::warn!(error = %e, "broker proxy cannot reach the mock cluster");
-                    return;
-                }
-            };
-            // Kafka is request/response with small frames: never wait for Nagle.
-            let _ = client.set_nodelay(true);
-            let _ = upstream.set_nodelay(true);
-            tokio::select! {
-                _ = shutdown.cancelled() => {}
-                _ = tokio::io::copy_bidirectional(&mut client, &mut upstream) => {}
-            }
-        });
     }
 }

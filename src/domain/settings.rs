@@ -1,4 +1,5 @@
-//! `WorkerSpec`: everything a worker process needs to know, passed as JSON on its command line.
+//! `ConsumerSettings`: how a lab's consumer behaves (commit mode, timings, threads, …), the
+//! enums its options take, and the ranges every option must stay in.
 
 use serde::{Deserialize, Serialize};
 
@@ -68,19 +69,6 @@ pub enum ThreadGroups {
     Distinct,
 }
 
-/// A consumer's full configuration: where it runs (run, topic, group) and how it behaves.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WorkerSpec {
-    pub run_id: String,
-    pub consumer_id: String,
-    pub bootstrap_servers: String,
-    pub topic: String,
-    /// The group this consumer joins (the run's own, derived from `consumer.group`).
-    pub group_id: String,
-    pub heartbeat_interval_ms: u64,
-    pub consumer: ConsumerSettings,
-}
-
 /// How a consumer behaves: a lab's defaults, with the trainee's overrides applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -148,35 +136,62 @@ fn one() -> u32 {
     1
 }
 
+/// An option's allowed values, inclusive; the page's settings form reads the same table.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct OptionRange {
+    #[serde(skip)]
+    pub field: &'static str,
+    pub min: u64,
+    pub max: u64,
+}
+
+const fn range(field: &'static str, min: u64, max: u64) -> OptionRange {
+    OptionRange { field, min, max }
+}
+
+/// Every numeric consumer option's range, written once.
+pub const OPTION_RANGES: &[OptionRange] = &[
+    range("poll_timeout_ms", 10, 60_000),
+    range("max_poll_records", 1, 100_000),
+    range("auto_commit_interval_ms", 100, 3_600_000),
+    range("commit_every_records", 1, 1_000_000),
+    range("processing_delay_ms", 0, 60_000),
+    range("pause_after_records", 1, 100_000_000),
+    range("session_timeout_ms", 1_000, 300_000),
+    range("threads", 1, 8),
+    range("worker_pool", 0, 16),
+    range("assign_partition", 0, 63),
+];
+
+fn check(field: &'static str, v: u64) -> Result<(), (&'static str, String)> {
+    let r = OPTION_RANGES
+        .iter()
+        .find(|r| r.field == field)
+        .expect("every checked option has a range");
+    if (r.min..=r.max).contains(&v) {
+        Ok(())
+    } else {
+        Err((field, format!("{v} is out of range {}..={}", r.min, r.max)))
+    }
+}
+
 /// Range checks shared by lab files and per-consumer overrides: `(field, why)` on failure.
 pub fn check_consumer(c: &ConsumerSettings) -> Result<(), (&'static str, String)> {
-    fn range(name: &'static str, v: u64, lo: u64, hi: u64) -> Result<(), (&'static str, String)> {
-        if (lo..=hi).contains(&v) {
-            Ok(())
-        } else {
-            Err((name, format!("{v} is out of range {lo}..={hi}")))
-        }
-    }
-    range("poll_timeout_ms", c.poll_timeout_ms, 10, 60_000)?;
-    range("max_poll_records", c.max_poll_records as u64, 1, 100_000)?;
-    range(
-        "auto_commit_interval_ms",
-        c.auto_commit_interval_ms,
-        100,
-        3_600_000,
-    )?;
+    check("poll_timeout_ms", c.poll_timeout_ms)?;
+    check("max_poll_records", c.max_poll_records as u64)?;
+    check("auto_commit_interval_ms", c.auto_commit_interval_ms)?;
     if let Some(n) = c.commit_every_records {
-        range("commit_every_records", n, 1, 1_000_000)?;
+        check("commit_every_records", n)?;
     }
-    range("processing_delay_ms", c.processing_delay_ms, 0, 60_000)?;
+    check("processing_delay_ms", c.processing_delay_ms)?;
     if let Some(n) = c.pause_after_records {
-        range("pause_after_records", n, 1, 100_000_000)?;
+        check("pause_after_records", n)?;
     }
-    range("session_timeout_ms", c.session_timeout_ms, 1_000, 300_000)?;
-    range("threads", c.threads as u64, 1, 8)?;
-    range("worker_pool", c.worker_pool as u64, 0, 16)?;
+    check("session_timeout_ms", c.session_timeout_ms)?;
+    check("threads", c.threads as u64)?;
+    check("worker_pool", c.worker_pool as u64)?;
     if let Some(p) = c.assign_partition {
-        range("assign_partition", p.max(-1) as u64, 0, 63)
+        check("assign_partition", p.max(-1) as u64)
             .map_err(|_| ("assign_partition", format!("{p} is not a partition number")))?;
     }
     if c.worker_pool > 0 && c.commit_mode != CommitMode::AutoNaive {

@@ -19,7 +19,29 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::PartitionSample;
+/// One partition's broker-side state, sampled by the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionSample {
+    pub partition: i32,
+    /// High watermark: the offset the next produced record will get.
+    pub log_end: i64,
+    /// The group's committed offset, if it has one.
+    pub committed: Option<i64>,
+    /// Log-end minus committed (log-end when nothing is committed): Burrow's lag, computed
+    /// here once so the page draws the same number the evaluator judges.
+    pub lag: i64,
+}
+
+impl PartitionSample {
+    pub fn new(partition: i32, log_end: i64, committed: Option<i64>) -> Self {
+        PartitionSample {
+            partition,
+            log_end,
+            committed,
+            lag: (log_end - committed.unwrap_or(0).max(0)).max(0),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,10 +89,6 @@ pub struct LagWindow {
     size: usize,
 }
 
-fn lag_of(s: &PartitionSample) -> i64 {
-    (s.log_end - s.committed.unwrap_or(0).max(0)).max(0)
-}
-
 impl LagWindow {
     pub fn new(size: usize) -> Self {
         LagWindow {
@@ -115,7 +133,7 @@ impl LagWindow {
                 let last = series.last().expect("window is full");
                 PartitionLag {
                     partition: last.partition,
-                    lag: lag_of(last),
+                    lag: last.lag,
                     status: Self::partition_status(&series, any_commit),
                 }
             })
@@ -137,7 +155,7 @@ impl LagWindow {
             // No commit for this partition yet: not rated.
             return PartitionStatus::Ok;
         }
-        let lags: Vec<i64> = series.iter().map(|s| lag_of(s)).collect();
+        let lags: Vec<i64> = series.iter().map(|s| s.lag).collect();
         if lags.contains(&0) {
             return PartitionStatus::Ok;
         }
@@ -166,14 +184,7 @@ mod tests {
     fn window(points: &[(i64, Option<i64>)], commits: bool) -> LagWindow {
         let mut w = LagWindow::new(points.len());
         for &(log_end, committed) in points {
-            w.push(
-                vec![PartitionSample {
-                    partition: 0,
-                    log_end,
-                    committed,
-                }],
-                commits,
-            );
+            w.push(vec![PartitionSample::new(0, log_end, committed)], commits);
         }
         w
     }

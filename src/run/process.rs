@@ -10,8 +10,8 @@ use tokio::process::Command;
 use tokio::sync::{mpsc, watch};
 
 use super::LabRun;
-use crate::event::LabEvent;
-use crate::worker::WorkerSpec;
+use crate::domain::event::LabEvent;
+use crate::domain::protocol::WorkerSpec;
 
 /// The server's grip on one worker process. Cheap to clone.
 #[derive(Clone)]

@@ -1,0 +1,60 @@
+//! The embedded broker's fixed address: a TCP proxy from the public address (127.0.0.1:9092
+//! by default) to the mock cluster's random port, so the course's own terminal commands
+//! find the broker where the lab page says it is.
+
+use std::net::SocketAddr;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::CancellationToken;
+
+use super::BrokerError;
+
+/// Binds the public address; if it is taken, a random port on the same interface, with a
+/// warning.
+pub async fn bind(bind: SocketAddr) -> Result<TcpListener, BrokerError> {
+    match TcpListener::bind(bind).await {
+        Ok(l) => Ok(l),
+        Err(e) if bind.port() != 0 => {
+            tracing::warn!(%bind, error = %e, "embedded broker address taken; using a random port");
+            TcpListener::bind(SocketAddr::new(bind.ip(), 0))
+                .await
+                .map_err(|e| BrokerError::Other(format!("bind broker proxy: {e}")))
+        }
+        Err(e) => Err(BrokerError::Other(format!("bind broker proxy {bind}: {e}"))),
+    }
+}
+
+/// Forwards every connection on the public address to the mock cluster's random port.
+pub async fn run(listener: TcpListener, target: String, shutdown: CancellationToken) {
+    loop {
+        let accepted = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            accepted = listener.accept() => accepted,
+        };
+        let (mut client, _) = match accepted {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "broker proxy accept failed");
+                continue;
+            }
+        };
+        let target = target.clone();
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            let mut upstream = match TcpStream::connect(&target).await {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!(error = %e, "broker proxy cannot reach the mock cluster");
+                    return;
+                }
+            };
+            // Kafka is request/response with small frames: never wait for Nagle.
+            let _ = client.set_nodelay(true);
+            let _ = upstream.set_nodelay(true);
+            tokio::select! {
+                _ = shutdown.cancelled() => {}
+                _ = tokio::io::copy_bidirectional(&mut client, &mut upstream) => {}
+            }
+        });
+    }
+}

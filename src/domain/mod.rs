@@ -1,0 +1,17 @@
+//! The course's concepts as plain data and pure functions: no I/O, no tokio, no librdkafka.
+//! Everything else (workers, runs, web) builds on these.
+
+/// Lab checkpoints: conditions over events and ledger counts.
+pub mod checkpoint;
+/// `LabEvent`, the one contract between workers, server and pages.
+pub mod event;
+/// Names of a run's topic and consumer groups.
+pub mod group;
+/// Consumer lag from broker-side samples, Burrow's OK / WARNING / ERROR rules.
+pub mod lag;
+/// `OffsetLedger`: what was processed and committed → duplicates and losses.
+pub mod ledger;
+/// What the server tells a worker process: its spec and control lines.
+pub mod protocol;
+/// `ConsumerSettings`: commit mode, timings, threads, and their allowed ranges.
+pub mod settings;

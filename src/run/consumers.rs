@@ -1,0 +1,142 @@
+//! A run's consumers: starting worker processes, stopping (SIGTERM: the shutdown hook),
+//! killing (SIGKILL), step controls, and tearing them all down.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::options::ConsumerOptions;
+use super::process::{self, WorkerHandle};
+use super::{LabRun, RunError};
+use crate::domain::event::LabEvent;
+use crate::domain::protocol::{Control, WorkerSpec};
+
+impl LabRun {
+    /// Starts a consumer (a new worker process) with the run's defaults and `options`.
+    pub async fn add_consumer(
+        self: &Arc<Self>,
+        options: &ConsumerOptions,
+    ) -> Result<String, RunError> {
+        let config = options
+            .apply(&self.defaults)
+            .map_err(|(field, why)| RunError::BadField(field, why))?;
+        if config.assignment_strategy != self.defaults.assignment_strategy {
+            // One group, one strategy: real brokers refuse a mix, and librdkafka's mock
+            // broker aborts the whole process on it (members live on after a kill, too).
+            return Err(RunError::BadField(
+                "assignment_strategy",
+                format!(
+                    "this run's group uses {:?}; choose the strategy when creating the run (params.assignment_strategy)",
+                    self.defaults.assignment_strategy.librdkafka_name()
+                ),
+            ));
+        }
+        if let Some(p) = config.assign_partition {
+            if p >= self.lab.lab.topic.partitions {
+                return Err(RunError::BadField(
+                    "assign_partition",
+                    format!(
+                        "the topic has partitions 0..{}",
+                        self.lab.lab.topic.partitions - 1
+                    ),
+                ));
+            }
+        }
+        let cid = {
+            let mut inner = self.lock();
+            let max = self.lab.lab.controls.max_consumers as usize;
+            if inner.state.live_consumers() >= max {
+                return Err(RunError::Limit(format!(
+                    "this lab runs at most {max} consumer(s) at once; stop or kill one first"
+                )));
+            }
+            inner.state.add_consumer(config.clone())
+        };
+        let spec = WorkerSpec {
+            run_id: self.id.clone(),
+            consumer_id: cid.clone(),
+            bootstrap_servers: self.broker.bootstrap_servers().to_string(),
+            topic: self.topic.clone(),
+            group_id: self.group.clone(),
+            heartbeat_interval_ms: (config.session_timeout_ms / 3).clamp(100, 3000),
+            consumer: config.clone(),
+        };
+        match process::spawn(self.clone(), &spec, &self.settings.worker_exe) {
+            Ok(handle) => {
+                let pid = handle.pid;
+                self.lock().handles.insert(cid.clone(), handle);
+                self.record(Some(&cid), LabEvent::Spawned { pid });
+                Ok(cid)
+            }
+            Err(e) => {
+                self.lock().state.remove_consumer(&cid);
+                Err(RunError::Spawn(e))
+            }
+        }
+    }
+
+    fn with_handle<T>(
+        &self,
+        cid: &str,
+        f: impl FnOnce(&WorkerHandle) -> T,
+    ) -> Result<Option<T>, RunError> {
+        let inner = self.lock();
+        if inner.state.consumer(cid).is_none() {
+            return Err(RunError::NoSuchConsumer(cid.to_string()));
+        }
+        Ok(inner.handles.get(cid).map(f))
+    }
+
+    /// Graceful stop: SIGTERM, the worker's shutdown hook (wakeup → commitSync → close).
+    pub fn stop_consumer(&self, cid: &str) -> Result<(), RunError> {
+        self.with_handle(cid, |h| h.signal(libc::SIGTERM))?
+            .ok_or_else(|| RunError::Conflict(format!("consumer {cid} is not running")))
+    }
+
+    /// Crash: SIGKILL. No commit, no leave-group; the group notices after the session timeout.
+    pub fn kill_consumer(&self, cid: &str) -> Result<(), RunError> {
+        let alive = self.with_handle(cid, |_| ())?.is_some();
+        if !alive {
+            return Err(RunError::Conflict(format!("consumer {cid} is not running")));
+        }
+        // Logged before the signal, so the page sees "killed" before "exited".
+        self.record(Some(cid), LabEvent::Killed);
+        self.with_handle(cid, |h| h.signal(libc::SIGKILL))?;
+        Ok(())
+    }
+
+    /// Sends a step control (pause / resume / step) to a consumer.
+    pub fn control(&self, cid: &str, control: Control) -> Result<(), RunError> {
+        let line = serde_json::to_string(&control).expect("controls serialize");
+        let sent = self.with_handle(cid, |h| h.send_line(line))?;
+        match sent {
+            Some(true) => Ok(()),
+            _ => Err(RunError::Conflict(format!("consumer {cid} is not running"))),
+        }
+    }
+
+    /// Stops every worker (SIGTERM, then SIGKILL after the grace period), ends the run's tasks
+    /// and streams. Idempotent.
+    pub async fn teardown(&self) {
+        let handles: Vec<(String, WorkerHandle)> = {
+            let inner = self.lock();
+            inner
+                .handles
+                .iter()
+                .map(|(cid, h)| (cid.clone(), h.clone()))
+                .collect()
+        };
+        for (_, h) in &handles {
+            h.signal(libc::SIGTERM);
+        }
+        let grace = self.settings.stop_grace;
+        for (cid, h) in &handles {
+            if tokio::time::timeout(grace, h.exited()).await.is_err() {
+                tracing::warn!(run = %self.id, consumer = %cid, "worker ignored SIGTERM; killing it");
+                self.record(Some(cid), LabEvent::Killed);
+                h.signal(libc::SIGKILL);
+                let _ = tokio::time::timeout(Duration::from_secs(10), h.exited()).await;
+            }
+        }
+        self.cancel.cancel();
+    }
+}

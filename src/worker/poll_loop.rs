@@ -1,0 +1,481 @@
+//! `PollLoop`: the course's consumer loop on one thread —
+//! `while (true) { records = poll(timeout); for (record : records) process(record); commit }` —
+//! with the trainee's pause / step controls ([`Flow`]), the commit mode's decisions
+//! ([`CommitPolicy`]) and the shutdown hook (wakeup → commitSync → close).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::Message;
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+
+use super::commit::{CommitAction, CommitPolicy, Offsets};
+use super::context::LabContext;
+use super::control::{Flow, FlowChange};
+use super::emit::EventSink;
+use super::pool::WorkerPool;
+use super::{text, HeldRecord, POLL_SLICE};
+use crate::domain::event::{CommitReason, LabEvent, PartitionOffset};
+use crate::domain::protocol::{Control, WorkerSpec};
+use crate::domain::settings::CommitMode;
+
+pub fn consumer_config(spec: &WorkerSpec) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    // librdkafka's own debug contexts (e.g. `cgrp,fetch`), logged on the worker's stderr.
+    if let Ok(debug) = std::env::var("LABS_RDKAFKA_DEBUG") {
+        config.set("debug", debug);
+    }
+    config
+        .set("bootstrap.servers", &spec.bootstrap_servers)
+        .set("group.id", &spec.group_id)
+        .set("client.id", format!("{}-{}", spec.run_id, spec.consumer_id))
+        .set("auto.offset.reset", &spec.consumer.auto_offset_reset)
+        .set(
+            "session.timeout.ms",
+            spec.consumer.session_timeout_ms.to_string(),
+        )
+        .set(
+            "heartbeat.interval.ms",
+            spec.heartbeat_interval_ms.to_string(),
+        )
+        .set(
+            "partition.assignment.strategy",
+            spec.consumer.assignment_strategy.librdkafka_name(),
+        )
+        // A paused lab consumer still polls (to serve the group), so a long pause is fine;
+        // this only bounds a consumer stuck in processing.
+        .set("max.poll.interval.ms", "3600000")
+        .set("enable.partition.eof", "false")
+        .set("fetch.wait.max.ms", "100")
+        .set(
+            "enable.auto.commit",
+            if spec.consumer.commit_mode.is_auto() {
+                "true"
+            } else {
+                "false"
+            },
+        )
+        .set(
+            "auto.commit.interval.ms",
+            spec.consumer.auto_commit_interval_ms.to_string(),
+        )
+        // Only the naive lesson lets librdkafka treat "returned by poll" as "consumed".
+        .set(
+            "enable.auto.offset.store",
+            if spec.consumer.commit_mode == CommitMode::AutoNaive {
+                "true"
+            } else {
+                "false"
+            },
+        );
+    config
+}
+
+pub struct PollLoop {
+    spec: WorkerSpec,
+    sink: Arc<EventSink>,
+    stop: Arc<AtomicBool>,
+    wake: Arc<AtomicBool>,
+    controls: Receiver<Control>,
+    consumer: BaseConsumer<LabContext>,
+    /// Records `poll` returned that are not processed yet.
+    held: VecDeque<HeldRecord>,
+    processed: u64,
+    flow: Flow,
+    commits: CommitPolicy,
+    /// The worker-pool design: records go to these threads instead of being processed here.
+    pool: Option<WorkerPool>,
+}
+
+impl PollLoop {
+    pub fn new(
+        spec: WorkerSpec,
+        sink: Arc<EventSink>,
+        stop: Arc<AtomicBool>,
+        wake: Arc<AtomicBool>,
+        controls: Receiver<Control>,
+    ) -> Result<Self, KafkaError> {
+        let context = LabContext::new(
+            sink.clone(),
+            spec.topic.clone(),
+            spec.consumer.commit_mode,
+            spec.consumer.commit_on_revoke,
+            spec.consumer.retry_failed_commits,
+        );
+        let consumer: BaseConsumer<LabContext> =
+            consumer_config(&spec).create_with_context(context)?;
+        match spec.consumer.assign_partition {
+            // `assign()`: this consumer reads exactly this partition; the group coordinator
+            // is only used for committed offsets, so nothing ever rebalances.
+            Some(partition) => {
+                let mut tpl = TopicPartitionList::new();
+                tpl.add_partition_offset(&spec.topic, partition, Offset::Stored)?;
+                consumer.assign(&tpl)?;
+                consumer.context().progress().assigned.insert(partition);
+            }
+            None => consumer.subscribe(&[&spec.topic])?,
+        }
+        sink.emit(LabEvent::Subscribed {
+            topic: spec.topic.clone(),
+            group: Some(spec.group_id.clone()),
+            commit_mode: spec.consumer.commit_mode,
+            assigned_partition: spec.consumer.assign_partition,
+        });
+        sink.flush();
+        let pool = (spec.consumer.worker_pool > 0).then(|| {
+            WorkerPool::start(
+                spec.consumer.worker_pool,
+                spec.consumer.processing_delay_ms,
+                &sink,
+            )
+        });
+        Ok(PollLoop {
+            commits: CommitPolicy::new(&spec.consumer),
+            spec,
+            sink,
+            stop,
+            wake,
+            controls,
+            consumer,
+            held: VecDeque::new(),
+            processed: 0,
+            flow: Flow::Running,
+            pool,
+        })
+    }
+
+    fn ctx(&self) -> &LabContext {
+        self.consumer.context()
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst) || self.sink.is_broken()
+    }
+
+    /// Runs until SIGTERM (or stdin EOF), then the shutdown hook. Returns the exit code.
+    pub fn run(&mut self) -> i32 {
+        while !self.stopping() {
+            self.apply_controls();
+            if !self.flow.may_process() {
+                self.serve_while_paused();
+                continue;
+            }
+            match self.held.pop_front() {
+                Some(record) => self.process(record),
+                None => {
+                    self.finish_batch();
+                    self.poll_batch();
+                }
+            }
+        }
+        self.shutdown()
+    }
+
+    fn apply_controls(&mut self) {
+        loop {
+            match self.controls.try_recv() {
+                Ok(control) => {
+                    for change in self.flow.control(&control, self.held.len()) {
+                        self.carry_out(change);
+                    }
+                }
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => return,
+            }
+        }
+    }
+
+    fn carry_out(&mut self, change: FlowChange) {
+        match change {
+            FlowChange::Nothing => {}
+            FlowChange::Paused => {
+                self.set_fetching(false);
+                self.sink.emit(LabEvent::Paused {
+                    processed: self.processed,
+                    held: self.held.len() as u32,
+                });
+                self.sink.flush();
+            }
+            FlowChange::Resumed => {
+                self.set_fetching(true);
+                self.sink.emit(LabEvent::Resumed);
+            }
+            FlowChange::Fetch => self.set_fetching(true),
+        }
+    }
+
+    /// Pause or resume fetching on the assigned partitions, so a paused consumer can keep
+    /// polling (heartbeats, rebalance callbacks) without receiving more records.
+    fn set_fetching(&self, on: bool) {
+        if let Ok(assignment) = self.consumer.assignment() {
+            let _ = if on {
+                self.consumer.resume(&assignment)
+            } else {
+                self.consumer.pause(&assignment)
+            };
+        }
+    }
+
+    fn serve_while_paused(&mut self) {
+        self.sink.flush();
+        // Serves the group (rebalance callbacks, async commit results); records that were
+        // already on their way are held, never processed while paused.
+        let polled = self
+            .consumer
+            .poll(Duration::from_millis(100))
+            .map(|r| r.map(|message| Self::hold(&message)));
+        self.drop_revoked();
+        if let Some(Ok(record)) = polled {
+            self.held.push_back(record);
+        }
+        self.retry_failed_commits();
+    }
+
+    fn hold(message: &rdkafka::message::BorrowedMessage<'_>) -> HeldRecord {
+        HeldRecord {
+            partition: message.partition(),
+            offset: message.offset(),
+            key: text(message.key()),
+            value: text(message.payload()).unwrap_or_default(),
+        }
+    }
+
+    /// Records of partitions the group took away are not ours to process any more.
+    fn drop_revoked(&mut self) {
+        let revoked = std::mem::take(&mut self.ctx().progress().revoked_since_poll);
+        if !revoked.is_empty() {
+            self.held.retain(|r| !revoked.contains(&r.partition));
+        }
+    }
+
+    /// `poll(Duration.ofMillis(poll_timeout_ms))`: wait up to the timeout for the first record,
+    /// then take what is ready, up to `max_poll_records`.
+    fn poll_batch(&mut self) {
+        self.sink.flush();
+        let started = Instant::now();
+        let deadline = started + Duration::from_millis(self.spec.consumer.poll_timeout_ms);
+        let mut count = 0u32;
+        loop {
+            if self.stopping() || self.controls_pending() {
+                break;
+            }
+            let now = Instant::now();
+            let wait = if count > 0 {
+                Duration::ZERO
+            } else {
+                deadline.saturating_duration_since(now).min(POLL_SLICE)
+            };
+            let polled = self
+                .consumer
+                .poll(wait)
+                .map(|r| r.map(|message| Self::hold(&message)));
+            // A rebalance callback may have run inside that poll: records collected before it
+            // for revoked partitions are not ours any more (records after it are).
+            self.drop_revoked();
+            match polled {
+                Some(Ok(record)) => {
+                    self.held.push_back(record);
+                    count += 1;
+                    if count >= self.spec.consumer.max_poll_records {
+                        break;
+                    }
+                }
+                Some(Err(e)) => {
+                    self.sink.emit(LabEvent::Error {
+                        message: format!("poll: {e}"),
+                    });
+                }
+                None => {
+                    if count > 0 || Instant::now() >= deadline {
+                        break;
+                    }
+                }
+            }
+        }
+        self.retry_failed_commits();
+        let held = self.held.len();
+        self.flow.polled(held);
+        self.commits.batch_polled(held);
+        self.sink.emit(LabEvent::Poll {
+            count: held as u32,
+            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        });
+    }
+
+    /// The naive retry: send a failed commit again, even if a later one already succeeded.
+    fn retry_failed_commits(&mut self) {
+        let retries = std::mem::take(&mut self.ctx().progress().retry);
+        for offsets in retries {
+            self.ctx()
+                .commit_async(&self.consumer, offsets, CommitReason::Retry);
+        }
+    }
+
+    /// True when a control line arrived since the last look (set by the stdin reader).
+    fn controls_pending(&self) -> bool {
+        self.wake.swap(false, Ordering::SeqCst)
+    }
+
+    fn process(&mut self, record: HeldRecord) {
+        if self.spec.consumer.processing_delay_ms > 0 && self.pool.is_none() {
+            self.sink.flush();
+            let until =
+                Instant::now() + Duration::from_millis(self.spec.consumer.processing_delay_ms);
+            while Instant::now() < until {
+                if self.stopping() {
+                    // Shut down before this record is processed: it stays unprocessed.
+                    self.held.push_front(record);
+                    return;
+                }
+                std::thread::sleep(
+                    until
+                        .saturating_duration_since(Instant::now())
+                        .min(POLL_SLICE),
+                );
+            }
+        }
+        if let Some(pool) = &self.pool {
+            pool.dispatch(record);
+            self.processed += 1;
+            self.pause_after_records();
+            return;
+        }
+        let (partition, offset) = (record.partition, record.offset);
+        self.sink.emit(LabEvent::Record {
+            partition,
+            offset,
+            key: record.key,
+            value: record.value,
+        });
+        self.processed += 1;
+        self.ctx()
+            .progress()
+            .processed_next
+            .insert(partition, offset + 1);
+        if let Some(action) = self.commits.record_processed(partition, offset) {
+            self.commit(action);
+        }
+        if self.flow.processed_one() {
+            // A step that finished the batch ends like the loop body does: with its commit.
+            if self.held.is_empty() {
+                self.finish_batch();
+            }
+            self.set_fetching(false);
+            self.sink.emit(LabEvent::Paused {
+                processed: self.processed,
+                held: self.held.len() as u32,
+            });
+        }
+        self.pause_after_records();
+    }
+
+    fn pause_after_records(&mut self) {
+        if self.spec.consumer.pause_after_records == Some(self.processed) {
+            let change = self.flow.pause();
+            self.carry_out(change);
+        }
+    }
+
+    /// The end of the loop body's `for (record : records)`: the batch commit, if one is due.
+    fn finish_batch(&mut self) {
+        if let Some(action) = self.commits.batch_finished() {
+            self.commit(action);
+        }
+    }
+
+    /// Carries out a commit decision of the commit mode.
+    fn commit(&mut self, action: CommitAction) {
+        let offsets = |this: &Self, which: Offsets| -> Vec<PartitionOffset> {
+            match which {
+                Offsets::These(offsets) => offsets,
+                Offsets::Uncommitted => this.ctx().progress().uncommitted(None),
+                Offsets::Processed => this
+                    .ctx()
+                    .progress()
+                    .processed_next
+                    .iter()
+                    .map(|(&partition, &offset)| PartitionOffset { partition, offset })
+                    .collect(),
+                Offsets::Positions => this.positions(),
+            }
+        };
+        match action {
+            CommitAction::Store(next) => {
+                // Store only what was processed; the auto-commit timer commits stored offsets.
+                let mut tpl = TopicPartitionList::new();
+                let _ = tpl.add_partition_offset(
+                    &self.spec.topic,
+                    next.partition,
+                    Offset::Offset(next.offset),
+                );
+                if let Err(e) = self.consumer.store_offsets(&tpl) {
+                    self.sink.emit(LabEvent::Error {
+                        message: format!(
+                            "store offset {}@{}: {e}",
+                            next.partition,
+                            next.offset - 1
+                        ),
+                    });
+                }
+            }
+            CommitAction::Sync(which, reason) => {
+                let offsets = offsets(self, which);
+                self.ctx().commit_sync(&self.consumer, offsets, reason);
+            }
+            CommitAction::Async(which, reason) => {
+                let offsets = offsets(self, which);
+                self.ctx().commit_async(&self.consumer, offsets, reason);
+            }
+        }
+    }
+
+    /// The consumer's positions: the next offset `poll` would return, per partition.
+    fn positions(&self) -> Vec<PartitionOffset> {
+        self.consumer
+            .position()
+            .map(|tpl| {
+                tpl.elements()
+                    .iter()
+                    .filter_map(|e| match e.offset() {
+                        Offset::Offset(o) => Some(PartitionOffset {
+                            partition: e.partition(),
+                            offset: o,
+                        }),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The course's `finally { consumer.commitSync(); consumer.close(); }` after `wakeup()`.
+    fn shutdown(&mut self) -> i32 {
+        self.sink.emit(LabEvent::Wakeup);
+        if let Some(pool) = &mut self.pool {
+            self.sink.flush();
+            pool.drain();
+        }
+        if let Some(action) = self.commits.shutdown() {
+            self.commit(action);
+        }
+        self.sink.flush();
+        // close(): leave the group (the revoke callback runs inside).
+        if let Err(e) = self.consumer.close_queue() {
+            self.sink.emit(LabEvent::Error {
+                message: format!("close: {e}"),
+            });
+        } else {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while !self.consumer.closed() && Instant::now() < deadline {
+                self.consumer.poll(Duration::from_millis(100));
+            }
+        }
+        self.sink.emit(LabEvent::Closed);
+        self.sink.flush();
+        0
+    }
+}
