@@ -564,7 +564,21 @@ async fn idle_runs_are_torn_down_with_their_workers() {
         worker_pids(&run).is_empty()
     })
     .await;
-    assert_eq!(app.get(&format!("/api/runs/{run}")).await.status(), 404);
+    // The run stays listed until its teardown has finished (its last events stay readable);
+    // then it is gone. Nothing to subscribe to here: ask, bounded, until it answers 404.
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    let mut probe = tokio::time::interval(std::time::Duration::from_millis(50));
+    loop {
+        let status = app.get(&format!("/api/runs/{run}")).await.status();
+        if status == 404 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the idle run is still listed ({status})"
+        );
+        probe.tick().await;
+    }
     app.shutdown().await;
 }
 
