@@ -51,14 +51,4 @@ export async function api(method, path, body) {
   return { body: parsed, date: response.headers.get('date') };
 }
 
-/** Like api(), but an ApiError is returned instead of thrown: {ok: true, body, date} or {ok: false, error}. */
-export async function attempt(method, path, body) {
-  try {
-    return { ok: true, ...(await api(method, path, body)) };
-  } catch (e) {
-    if (e instanceof ApiError) return { ok: false, error: e };
-    throw e;
-  }
-}
-
 export const enc = encodeURIComponent;

@@ -128,4 +128,3 @@ export function lagPoint(pt, t, lag) {
     hist.splice(0, i);
   }
 }
-
