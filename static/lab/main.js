@@ -1,0 +1,113 @@
+// The lab page: one run of one lab (or, for A/B labs, two runs side by side), drawn live from
+// each run's event stream. The page owns what runs share: the settings form, notices, the A/B
+// guided steps; each run is a Pane (page/pane.js) with its model (model/run.js) and views.
+
+import { duration } from './format.js';
+import { SIDES, buildPaneDom, renderStrip } from './page/ab.js';
+import { bindControls } from './page/controls.js';
+import { notify } from './page/notices.js';
+import { Pane } from './page/pane.js';
+import { lagWindow, readRules } from './page/rules.js';
+import { createSettings } from './page/settings.js';
+
+const page = {
+  app: null,
+  def: null,
+  controls: {},
+  rules: {},
+  lagWindow: { samples: null, intervalMs: null, windowMs: null },
+  labId: '',
+  ab: false,
+  panes: new Map(),
+  settings: null,
+  stripRequested: false,
+
+  async init() {
+    this.app = document.getElementById('app');
+    this.labId = this.app.dataset.lab;
+    try {
+      this.def = JSON.parse(document.getElementById('lab-def').textContent);
+    } catch (e) {
+      this.def = { topic: { partitions: Number(this.app.dataset.partitions) || 1 }, controls: {}, consumer: {} };
+    }
+    this.controls = this.def.controls || {};
+    this.rules = readRules(document);
+    this.lagWindow = lagWindow(this.rules);
+    this.ab = !!this.controls.ab && !!document.getElementById('ab-grid');
+    const n = (this.def.topic && this.def.topic.partitions) || 1;
+    const windowText = this.lagWindow.windowMs === null ? null : duration(this.lagWindow.windowMs);
+    if (this.ab) {
+      const grid = document.getElementById('ab-grid');
+      for (const side of SIDES) {
+        const root = buildPaneDom(side, windowText);
+        grid.append(root);
+        this.panes.set(side.key, new Pane(this, root, { ...side, hideIdle: true }));
+      }
+    } else {
+      this.panes.set('main', new Pane(this, this.app, { key: 'main', param: 'run' }));
+    }
+    this.placeLagPanel(windowText);
+    for (const pane of this.panes.values()) pane.setup(n);
+    this.settings = createSettings(this.def, this.rules, this.ab);
+    this.settings.build();
+    bindControls(this);
+    this.renderStrip();
+    await Promise.all([...this.panes.values()].map((p) => p.start()));
+    this.changed();
+  },
+
+  /** A lab about lag (its checkpoints wait for Burrow's statuses) shows the lag panel first. */
+  placeLagPanel(windowText) {
+    const lagPanel = document.getElementById('lag-panel');
+    if (!lagPanel) return;
+    const hint = lagPanel.querySelector('.panel-head .hint');
+    const every = this.lagWindow.intervalMs;
+    if (hint) {
+      hint.textContent = `log-end − committed, sampled from the broker${every !== null ? ` every ${every} ms` : ''} · status over ${windowText ? `the last ${windowText}` : 'Burrow’s window'}`;
+    }
+    const lagLab = (this.def.checkpoints || []).some((c) => (c.after || []).some((a) => a === 'lag' || a.startsWith('lag_')));
+    const lanesPanel = document.querySelector('.lanes-panel');
+    if (lagLab && lanesPanel) {
+      lanesPanel.before(lagPanel);
+      lagPanel.classList.add('lag-hero');
+    }
+  },
+
+  /** Sets one URL parameter (a run id), keeping the others. */
+  setParam(key, value) {
+    const params = new URLSearchParams(location.search);
+    params.set(key, value);
+    params.delete('strategy');
+    history.replaceState(null, '', `${location.pathname}?${params}`);
+  },
+
+  /** Something a page-level view depends on changed: redraw it on the next frame. */
+  changed() {
+    if (!this.ab || this.stripRequested) return;
+    this.stripRequested = true;
+    requestAnimationFrame(() => {
+      this.stripRequested = false;
+      this.renderStrip();
+    });
+  },
+
+  renderStrip() {
+    if (this.ab) renderStrip([...this.panes.values()], this.controls.produce_count || 0);
+  },
+
+  paneOf(node) {
+    const root = node.closest('[data-pane]');
+    return root ? this.panes.get(root.dataset.pane) : this.panes.get('main') || null;
+  },
+
+  notify(text, kind, sticky) {
+    notify(text, kind, sticky);
+  },
+};
+
+window.Lab = page; // for debugging in the console: Lab.panes
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', () => page.init());
+} else {
+  page.init();
+}

@@ -1,0 +1,130 @@
+// The pieces of a run's view model (partitions, consumers) and the small steps the event
+// handlers in run.js share. Pure: no DOM, no fetch, no timers.
+
+import { kOf } from '../format.js';
+
+export const LIVE = new Set(['starting', 'running', 'stopping']);
+export const LAG_MS = 60000; // the lag sparklines show the last 60 s
+
+export function makePartition(p) {
+  return {
+    p,
+    logEnd: 0,
+    committed: null,
+    owner: null,
+    ownerWho: null,
+    /** offset → {by: [consumer ids, in processing order], th: [their threads], groups: [their groups]} */
+    recs: new Map(),
+    values: new Map(),
+    ledgerDup: new Set(),
+    ledgerLost: new Set(),
+    /** Burrow's lag at each broker sample that changed it: [{t, lag}], oldest first. */
+    lagHist: [],
+    /** The last sampled lag (null before the first sample). */
+    sampled: null,
+    /** First offset in the lane's window (see lanes.js). */
+    start: 0,
+    rev: 0,
+  };
+}
+
+/** The consumer `cid`, created on first mention. */
+export function consumer(m, cid) {
+  let c = m.consumers.get(cid);
+  if (!c) {
+    c = {
+      id: cid,
+      k: kOf(cid),
+      status: 'starting',
+      pid: null,
+      processed: 0,
+      paused: false,
+      pausedOnce: false,
+      assigned: new Set(),
+      byThread: new Map(), // thread ('' for the main one) → partitions it owns
+      threadProcessed: new Map(), // thread → records it processed
+      assignOnly: null,
+      exitCode: null,
+      exitSignal: null,
+      config: null,
+      commitMode: null,
+      threads: new Set(),
+      pos: new Map(), // partition → next offset (last processed + 1)
+      posWho: new Map(), // partition → who processed there last (c1 or c1/t2)
+      posTs: new Map(), // partition → when it last processed a record there
+      first: new Map(), // partition → first offset processed
+      pendingSince: null,
+      lastTs: 0,
+      tl: { polls: [], recs: [], commits: new Map(), windows: [], marks: [] },
+      rev: 0,
+    };
+    m.consumers.set(cid, c);
+    m.joined.push(cid);
+    m.rev.consumers++;
+  }
+  return c;
+}
+
+export function part(m, p) {
+  return m.partitions[p] || null;
+}
+
+/** The consumer group an event's consumer thread reads in: the server names it when it is not the run's. */
+export function groupOf(m, ev) {
+  return ev.group ?? m.group;
+}
+
+export function recountAssigned(c) {
+  const all = new Set();
+  for (const set of c.byThread.values()) for (const p of set) all.add(p);
+  c.assigned = all;
+}
+
+export function mark(m, c, ev, text, colour, major) {
+  c.tl.marks.push({ t: ev.ts, text, colour, major: !!major });
+  m.rev.timeline++;
+}
+
+/** Ownership moved: lanes (owners, flags), cards, counters and swimlanes follow. */
+export function ownersChanged(m) {
+  for (const p of m.partitions) p.rev++;
+  for (const c of m.consumers.values()) c.rev++;
+  m.rev.consumers++;
+  m.rev.counters++;
+  m.rev.swim++;
+}
+
+/** Closes the consumer's uncommitted window when every partition it reads is committed up to its position. */
+export function closeWindowIfCommitted(m, c, ts) {
+  if (c.pendingSince === null) return;
+  for (const [p, pos] of c.pos) {
+    if (c.assigned.size && !c.assigned.has(p)) continue;
+    const pt = part(m, p);
+    if (!pt || pt.committed === null || pt.committed < pos) return;
+  }
+  c.tl.windows.push([c.pendingSince, ts]);
+  c.pendingSince = null;
+}
+
+export function endWindow(m, c, ts) {
+  if (c.pendingSince === null) return;
+  c.tl.windows.push([c.pendingSince, ts]);
+  c.pendingSince = null;
+  m.rev.timeline++;
+}
+
+/** A broker sample's lag for a partition: a new point when it changed. */
+export function lagPoint(pt, t, lag) {
+  if (typeof lag !== 'number') return;
+  pt.sampled = lag;
+  const hist = pt.lagHist;
+  const last = hist[hist.length - 1];
+  if (last && (last.lag === lag || t < last.t)) return;
+  hist.push({ t, lag });
+  // Points left of the window go, except the last one (the line starts at its value).
+  if (hist.length > 8 && hist[1].t < t - LAG_MS - 2000) {
+    let i = 0;
+    while (i + 1 < hist.length && hist[i + 1].t < t - LAG_MS - 1000) i++;
+    hist.splice(0, i);
+  }
+}

@@ -1,0 +1,131 @@
+// The A/B view: the same lab twice, side by side (A killed, B stopped). Each side's DOM is a
+// clone of `<template id="pane-template">` (templates/lab.html); the guided steps follow what
+// both runs did, and their buttons act on both.
+
+import { api, ApiError } from '../api.js';
+import { setText } from '../dom.js';
+import { plural, rangesText } from '../format.js';
+import { LIVE, latest } from '../model/run.js';
+
+export const SIDES = [
+  { key: 'A', param: 'run', label: 'A · SIGKILL', title: 'SIGKILL', role: 'kill' },
+  { key: 'B', param: 'b', label: 'B · SIGTERM (wakeup → commitSync → close)', title: 'SIGTERM (wakeup → commitSync → close)', role: 'stop' },
+];
+
+/** One side's DOM, from the page's template; windowText: Burrow's window ("5 s") or null. */
+export function buildPaneDom(side, windowText) {
+  const template = document.getElementById('pane-template');
+  const root = template.content.firstElementChild.cloneNode(true);
+  root.classList.add(`side-${side.key}`);
+  root.dataset.pane = side.key;
+  root.setAttribute('aria-label', side.label);
+  setText(root.querySelector('.pane-key'), side.key);
+  setText(root.querySelector('.pane-what'), side.title);
+  root.querySelector('.pane-counters').setAttribute('aria-label', `${side.key}: the ledger's counts`);
+  const produce = root.querySelector('button[data-action="produce-count"]');
+  if (produce) produce.title = `Values 0 … ${produce.dataset.count} − 1 into ${side.key}'s topic`;
+  root.querySelector('canvas[data-el="timeline"]').setAttribute('aria-label', `${side.key}: polls, records and commits over the last 30 seconds`);
+  root.querySelector('[data-el="log"]').setAttribute('aria-label', `${side.key}: events, newest at the bottom`);
+  const win = root.querySelector('[data-slot="lag-window"]');
+  if (win) {
+    win.textContent = windowText ? `(Burrow’s rules over the last ${windowText})` : '(Burrow’s rules)';
+    win.removeAttribute('data-slot');
+  }
+  return root;
+}
+
+/** Where each side stands; drives the guided steps. n: the records step 1 produces. */
+export function abState(panes, n) {
+  const sides = panes.map((p) => {
+    const m = p.m;
+    const cs = [...m.consumers.values()];
+    const last = latest(m);
+    const live = cs.filter((c) => LIVE.has(c.status));
+    const logEnd = m.partitions.reduce((x, part) => Math.max(x, part.logEnd), 0);
+    const caughtUp = !!last && m.partitions.every((part) => (last.pos.get(part.p) || 0) >= part.logEnd || part.logEnd === 0);
+    const gone = cs.some((c) => !LIVE.has(c.status));
+    return {
+      pane: p,
+      ready: !!p.run && !!p.es,
+      produced: n > 0 && logEnd >= n,
+      paused: cs.some((c) => c.pausedOnce) || gone,
+      live: live.length,
+      gone,
+      ended: cs.length > 0 && live.length === 0,
+      done: cs.length >= 2 && caughtUp && logEnd > 0 && live.length > 0,
+    };
+  });
+  const all = (k) => sides.every((s) => s[k]);
+  // A step stays done once the runs are past it.
+  const done = { 1: all('produced'), 2: all('paused'), 3: all('gone'), 4: all('done') };
+  const enabled = {
+    1: all('ready'),
+    2: all('ready') && sides.every((s) => s.live === 0),
+    3: all('ready') && sides.every((s) => s.live > 0),
+    4: all('ready') && all('ended'),
+  };
+  return { sides, done, enabled };
+}
+
+export function renderStrip(panes, n) {
+  const strip = document.getElementById('ab-strip');
+  if (!strip) return;
+  const { sides, done, enabled } = abState(panes, n);
+  let current = null;
+  for (const step of [1, 2, 3, 4]) if (!done[step] && current === null) current = step;
+  for (const li of strip.querySelectorAll('li[data-step]')) {
+    const step = Number(li.dataset.step);
+    const state = done[step] ? 'done' : step === current ? 'current' : 'todo';
+    if (li.dataset.state !== state) li.dataset.state = state;
+    const button = li.querySelector('button');
+    if (!button.dataset.busy) button.disabled = !enabled[step];
+  }
+  const outcome = document.getElementById('ab-outcome');
+  let text = '';
+  if (done[4]) {
+    text = sides.map((s) => {
+      const l = s.pane.m.ledger;
+      const dups = l ? l.duplicates : 0;
+      const offsets = l ? l.partitions.flatMap((pr) => pr.duplicate_offsets) : [];
+      return `${s.pane.key}: ${plural(dups, 'duplicate')}${offsets.length ? ` (offsets ${rangesText(offsets)})` : ''}`;
+    }).join(' · ');
+  } else if (done[3] && !sides.every((s) => s.ended)) {
+    text = 'Restarted: A re-reads from its committed offset, B from its own. Wait for both to reach the end.';
+  } else if (done[3]) {
+    const [a, b] = sides.map((x) => x.pane.m.partitions[0] && x.pane.m.partitions[0].committed);
+    text = `A died without committing past ${a === null || a === undefined ? 'nothing' : a}; B's shutdown hook committed ${b === null || b === undefined ? 'nothing' : b}. Restart both and compare.`;
+  } else if (done[2]) {
+    text = 'Both paused with records processed past the last commit — compare “committed” and “position”.';
+  }
+  setText(outcome, text);
+}
+
+/**
+ * A guided step's button, on both runs at once. Resolves when both answered; throws an
+ * ApiError naming each side's refusal.
+ */
+export async function abAction(action, panes, n, settings) {
+  const each = async (fn) => {
+    const results = await Promise.allSettled(panes.map(fn));
+    const bad = results.map((r, i) => [panes[i], r]).filter(([, r]) => r.status === 'rejected');
+    if (!bad.length) return;
+    const first = bad[0][1].reason;
+    if (!(first instanceof ApiError)) throw first;
+    throw new ApiError(first.status, bad.map(([p, r]) => `${p.key}: ${r.reason.message}`).join('; '), first.field);
+  };
+  switch (action) {
+    case 'ab-produce':
+      return each((p) => p.produceCount(n));
+    case 'ab-start':
+    case 'ab-restart':
+      return each((p) => api('POST', `${p.apiBase()}/consumers`, settings.overrides()));
+    case 'ab-end':
+      return each((p) => {
+        const c = [...p.m.consumers.values()].filter((x) => LIVE.has(x.status)).pop();
+        if (!c) return Promise.resolve();
+        return api('POST', `${p.apiBase()}/consumers/${encodeURIComponent(c.id)}/${p.key === 'A' ? 'kill' : 'stop'}`);
+      });
+    default:
+      return null;
+  }
+}

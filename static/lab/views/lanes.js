@@ -1,0 +1,239 @@
+// The partition lanes: a cell per offset (pending, processed by whom, duplicate, lost,
+// committed), the committed and log-end marks, the uncommitted bar, a flag per consumer at its
+// position, and the lane head (owner, lag).
+
+import { el, setText } from '../dom.js';
+import { kOf, short, threadIndex } from '../format.js';
+import { LIVE, firstProcessed, isDup, laneLag, maxPosition } from '../model/run.js';
+
+export function createLanesView(box) {
+  const doms = new Map(); // partition → its elements
+  const drawn = new Map(); // partition → {rev, start, span}
+  let trackWidth = 0;
+  let drawnSpan = null;
+
+  function build(m) {
+    if (!box) return;
+    box.classList.toggle('many', m.partitions.length > 12);
+    const frag = document.createDocumentFragment();
+    for (const part of m.partitions) {
+      const owner = el('span', { class: 'owner none' }, 'no owner');
+      const lag = el('span', { class: 'lag' });
+      const earlier = el('span', { class: 'earlier', hidden: true });
+      const cells = el('div', { class: 'cells' });
+      const committedBar = el('div', { class: 'bar committed-bar' });
+      const uncommittedBar = el('div', { class: 'bar uncommitted-bar' });
+      const endMark = el('div', { class: 'mark end-mark' }, el('span', {}));
+      const committedMark = el('div', { class: 'mark committed-mark', hidden: true }, el('span', {}));
+      const flags = el('div', { class: 'flags' });
+      const track = el('div', { class: 'track' }, earlier, committedBar, uncommittedBar, cells, endMark, committedMark, flags);
+      const lane = el('div', { class: 'lane', dataset: { partition: part.p }, role: 'group', 'aria-label': `Partition ${part.p}` },
+        el('div', { class: 'lane-head' }, el('span', { class: 'pnum' }, `P${part.p}`), owner, lag),
+        track);
+      doms.set(part.p, { lane, owner, lag, earlier, cells, committedBar, uncommittedBar, endMark, committedMark, flags, track, cellEls: new Map(), flagEls: new Map() });
+      frag.append(lane);
+    }
+    box.append(frag);
+  }
+
+  function measure(m) {
+    const first = doms.get(0);
+    trackWidth = first ? first.track.clientWidth : 800;
+    updateDensity(m);
+  }
+
+  function updateDensity(m) {
+    if (!box) return;
+    const cellPx = trackWidth / m.span;
+    const density = cellPx >= 26 ? 'wide' : cellPx >= 12 ? 'mid' : 'thin';
+    if (box.dataset.density !== density) box.dataset.density = density;
+  }
+
+  /** Redraws the lanes that changed (m.span and part.start laid out by the model); `all`: every lane. */
+  function draw(m, all) {
+    if (!box) return;
+    if (m.span !== drawnSpan) {
+      drawnSpan = m.span;
+      updateDensity(m);
+    }
+    for (const part of m.partitions) {
+      const last = drawn.get(part.p);
+      if (all || !last || last.rev !== part.rev) drawLane(m, part, last);
+    }
+  }
+
+  const cellWidth = (m) => `calc(${(100 / m.span).toFixed(4)}% + 0.5px)`;
+  const pct = (m, part, offset) => `${(((offset - part.start) / m.span) * 100).toFixed(4)}%`;
+
+  function drawLane(m, part, last) {
+    const d = doms.get(part.p);
+    if (!d) return;
+    const start = part.start;
+    if (!last || last.start !== start || last.span !== m.span) {
+      for (const [o, cell] of d.cellEls) {
+        if (o < start) {
+          cell.remove();
+          d.cellEls.delete(o);
+        } else {
+          cell.style.left = pct(m, part, o);
+          cell.style.width = cellWidth(m);
+        }
+      }
+    }
+    drawn.set(part.p, { rev: part.rev, start, span: m.span });
+    if (d.lane.dataset.start !== String(start)) d.lane.dataset.start = String(start);
+    d.earlier.hidden = start === 0;
+    if (start > 0) d.earlier.textContent = `… ${start} earlier`;
+    drawCells(m, part, d);
+    drawMarks(m, part, d);
+    drawFlags(m, part, d);
+    drawHead(m, part, d);
+  }
+
+  function drawCells(m, part, d) {
+    const width = cellWidth(m);
+    let frag = null;
+    for (let o = part.start; o < part.logEnd; o++) {
+      let cell = d.cellEls.get(o);
+      if (!cell) {
+        cell = el('div', { class: 'cell pending', dataset: { offset: o } }, el('span', { class: 'v' }));
+        cell.style.left = pct(m, part, o);
+        cell.style.width = width;
+        d.cellEls.set(o, cell);
+        (frag || (frag = document.createDocumentFragment())).append(cell);
+      }
+      styleCell(m, part, o, cell);
+    }
+    if (frag) d.cells.append(frag);
+  }
+
+  function styleCell(m, part, o, cell) {
+    const r = part.recs.get(o);
+    const value = part.values.get(o);
+    const committed = part.committed !== null && o < part.committed;
+    const lost = part.ledgerLost.has(o);
+    let cls = 'cell';
+    let title = `P${part.p} offset ${o}`;
+    if (value !== undefined) title += ` · value "${short(value, 60)}"`;
+    let count = 0;
+    if (r && r.by.length) {
+      const kFirst = kOf(r.by[0]);
+      const kLast = kOf(r.by[r.by.length - 1]);
+      count = r.by.length;
+      const dup = isDup(m, part, o);
+      const thLast = threadIndex(r.th[r.th.length - 1]);
+      cls += ` processed k${kLast} f${kFirst}${thLast ? ` th${thLast}` : ''}`;
+      if (dup) cls += ' dup';
+      title += ` · processed by ${r.by.map((cid, i) => (r.th[i] ? `${cid}/${r.th[i]}` : cid)).join(', ')}${dup ? ' — DUPLICATE' : ''}`;
+    } else {
+      cls += ' pending';
+      title += ' · not processed yet';
+    }
+    if (lost) {
+      cls += ' lost';
+      title += ' · LOST: committed past, never processed';
+    }
+    if (committed) cls += ' committed';
+    if (cell.className !== cls) cell.className = cls;
+    if (cell.title !== title) cell.title = title;
+    const countText = count > 1 ? String(count) : '';
+    if ((cell.dataset.count || '') !== countText) {
+      if (countText) cell.dataset.count = countText;
+      else delete cell.dataset.count;
+    }
+    const label = value === undefined ? '' : short(value, 6);
+    const v = cell.firstChild;
+    if (v.textContent !== label) v.textContent = label;
+  }
+
+  function drawMarks(m, part, d) {
+    d.endMark.style.left = pct(m, part, part.logEnd);
+    setText(d.endMark.firstChild, `end ${part.logEnd}`);
+    const committed = part.committed;
+    d.committedMark.hidden = committed === null;
+    if (committed !== null) {
+      d.committedMark.style.left = pct(m, part, Math.max(committed, part.start));
+      d.committedMark.classList.toggle('flip', (committed - part.start) / m.span > 0.2);
+      setText(d.committedMark.firstChild, `committed ${committed}`);
+    }
+    const lo = part.start;
+    const cEnd = committed === null ? lo : Math.max(committed, lo);
+    d.committedBar.style.left = pct(m, part, lo);
+    d.committedBar.style.width = `${(((cEnd - lo) / m.span) * 100).toFixed(4)}%`;
+    // Processed (by anyone) past the committed offset: what a crash now would reprocess.
+    const maxPos = maxPosition(m, part);
+    const uStart = committed === null ? firstProcessed(m, part) : committed;
+    const show = maxPos !== null && uStart !== null && maxPos > uStart;
+    d.uncommittedBar.hidden = !show;
+    if (show) {
+      const a = Math.max(uStart, lo);
+      d.uncommittedBar.style.left = pct(m, part, a);
+      d.uncommittedBar.style.width = `${(((maxPos - a) / m.span) * 100).toFixed(4)}%`;
+      d.uncommittedBar.title = `${maxPos - uStart} processed, not committed`;
+    }
+  }
+
+  /** One flag per consumer at its position (last processed + 1); dead consumers faded. */
+  function drawFlags(m, part, d) {
+    const seen = new Set();
+    const stack = new Map();
+    const readers = [...m.consumers.values()].filter((c) => c.pos.has(part.p));
+    // Live readers of the partition; else only the last one that read it (faded): a dead
+    // incarnation's or a revoked consumer's position is history.
+    const reading = (c) => LIVE.has(c.status) && (c.assigned.has(part.p) || c.assigned.size === 0);
+    let entries = readers.filter(reading);
+    if (!entries.length && readers.length) {
+      entries = [readers.reduce((a, b) => ((b.posTs.get(part.p) || 0) > (a.posTs.get(part.p) || 0) ? b : a))];
+    }
+    entries.sort((a, b) => a.k - b.k);
+    for (const c of entries) {
+      const pos = c.pos.get(part.p);
+      if (pos < part.start) continue;
+      seen.add(c.id);
+      let flag = d.flagEls.get(c.id);
+      if (!flag) {
+        flag = el('div', { class: `flag k${c.k}` }, el('span', {}));
+        d.flags.append(flag);
+        d.flagEls.set(c.id, flag);
+      }
+      const i = stack.get(pos) || 0;
+      stack.set(pos, i + 1);
+      const cls = `flag k${c.k}${reading(c) ? '' : ' dead'}`;
+      if (flag.className !== cls) flag.className = cls;
+      flag.style.left = pct(m, part, pos);
+      flag.style.setProperty('--stack', i);
+      const who = c.posWho.get(part.p) || c.id;
+      setText(flag.firstChild, `${who} → ${pos}`);
+      flag.title = `${who}'s position: next offset to read ${pos}${reading(c) ? '' : ` (${LIVE.has(c.status) ? 'no longer assigned' : c.status})`}`;
+    }
+    for (const [id, flag] of d.flagEls) {
+      if (!seen.has(id)) {
+        flag.remove();
+        d.flagEls.delete(id);
+      }
+    }
+  }
+
+  function drawHead(m, part, d) {
+    const owner = part.owner ? m.consumers.get(part.owner) : null;
+    let cls = 'owner none';
+    let text = 'no owner';
+    let title = 'No consumer owns this partition';
+    if (part.owner) {
+      const dead = owner && !LIVE.has(owner.status);
+      const who = part.ownerWho || part.owner;
+      cls = `owner k${kOf(part.owner)}${dead ? ' dead' : ''}`;
+      text = who;
+      title = dead
+        ? `${who} is ${owner.status}, but the group still counts it as the owner until its session times out`
+        : `Owned by ${who}`;
+    }
+    if (d.owner.className !== cls) d.owner.className = cls;
+    setText(d.owner, text);
+    d.owner.title = title;
+    setText(d.lag, `lag ${laneLag(part)}`);
+    d.lag.title = 'Consumer lag: log-end offset − committed offset';
+  }
+
+  return { build, measure, draw };
+}
