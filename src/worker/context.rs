@@ -201,6 +201,20 @@ impl LabContext {
     }
 }
 
+/// The offsets of a partition list (partitions without a concrete offset left out).
+pub fn offsets_of(tpl: &TopicPartitionList) -> Vec<PartitionOffset> {
+    tpl.elements()
+        .iter()
+        .filter_map(|e| match e.offset() {
+            Offset::Offset(o) => Some(PartitionOffset {
+                partition: e.partition(),
+                offset: o,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 impl ClientContext for LabContext {
     /// librdkafka's log lines go to stderr, which the server keeps in its own log.
     fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, log_message: &str) {
@@ -269,17 +283,7 @@ impl ConsumerContext for LabContext {
     }
 
     fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
-        let offsets: Vec<PartitionOffset> = offsets
-            .elements()
-            .iter()
-            .filter_map(|e| match e.offset() {
-                Offset::Offset(o) => Some(PartitionOffset {
-                    partition: e.partition(),
-                    offset: o,
-                }),
-                _ => None,
-            })
-            .collect();
+        let offsets = offsets_of(offsets);
         let pending = self
             .pending_async
             .lock()

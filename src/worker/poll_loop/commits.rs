@@ -6,6 +6,7 @@ use rdkafka::{Offset, TopicPartitionList};
 use super::PollLoop;
 use crate::domain::event::{LabEvent, PartitionOffset};
 use crate::worker::commit::{CommitAction, Offsets};
+use crate::worker::context::offsets_of;
 
 impl PollLoop {
     /// Carries out a commit decision of the commit mode.
@@ -58,18 +59,7 @@ impl PollLoop {
     fn positions(&self) -> Vec<PartitionOffset> {
         self.consumer
             .position()
-            .map(|tpl| {
-                tpl.elements()
-                    .iter()
-                    .filter_map(|e| match e.offset() {
-                        Offset::Offset(o) => Some(PartitionOffset {
-                            partition: e.partition(),
-                            offset: o,
-                        }),
-                        _ => None,
-                    })
-                    .collect()
-            })
+            .map(|tpl| offsets_of(&tpl))
             .unwrap_or_default()
     }
 }
