@@ -32,13 +32,18 @@ pub struct PartitionSample {
     pub lag: i64,
 }
 
+/// Burrow's lag of a partition: log-end minus committed (log-end when nothing is committed).
+pub fn lag_of(log_end: i64, committed: Option<i64>) -> i64 {
+    (log_end - committed.unwrap_or(0).max(0)).max(0)
+}
+
 impl PartitionSample {
     pub fn new(partition: i32, log_end: i64, committed: Option<i64>) -> Self {
         PartitionSample {
             partition,
             log_end,
             committed,
-            lag: (log_end - committed.unwrap_or(0).max(0)).max(0),
+            lag: lag_of(log_end, committed),
         }
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::domain::checkpoint::{Checkpoint, FactCounts, Progress};
 use crate::domain::event::LabEvent;
 use crate::domain::group;
-use crate::domain::lag::{LagReport, LagWindow, PartitionSample};
+use crate::domain::lag::{lag_of, LagReport, LagWindow, PartitionSample};
 use crate::domain::ledger::{LedgerReport, OffsetLedger};
 use crate::domain::settings::ConsumerSettings;
 
@@ -56,6 +56,8 @@ pub struct PartitionView {
     pub owner: Option<String>,
     /// The owning consumer's thread, when it runs several (`t1`, `t2`, …).
     pub owner_thread: Option<String>,
+    /// Log-end minus committed (see `domain::lag::lag_of`).
+    pub lag: i64,
 }
 
 /// Consumer ids are `c1`, `c2`, …: the number orders them.
@@ -96,6 +98,7 @@ impl RunState {
                     committed: None,
                     owner: None,
                     owner_thread: None,
+                    lag: 0,
                 })
                 .collect(),
             ledger: OffsetLedger::with_partitions(group, partitions),
@@ -238,6 +241,7 @@ impl RunState {
             } => {
                 if let Some(view) = partition(&mut self.partitions, *p) {
                     view.log_end = view.log_end.max(offset + 1);
+                    view.lag = lag_of(view.log_end, view.committed);
                 }
             }
             LabEvent::PartitionsAssigned { partitions } => {
@@ -265,6 +269,7 @@ impl RunState {
                     if let Some(view) = partition(&mut self.partitions, s.partition) {
                         view.log_end = s.log_end;
                         view.committed = s.committed;
+                        view.lag = s.lag;
                     }
                 }
             }

@@ -105,7 +105,7 @@ fn a_kill_then_a_restart_from_the_commit_counts_the_window_twice() {
     for o in 0..10 {
         s.apply(None, None, &produced(0, o));
     }
-    assert_eq!(s.partitions()[0].log_end, 10);
+    assert_eq!((s.partitions()[0].log_end, s.partitions()[0].lag), (10, 10));
     for o in 0..4 {
         s.apply(Some("c1"), None, &record(0, o));
     }
