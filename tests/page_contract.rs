@@ -102,6 +102,15 @@ async fn broker_samples_carry_their_lag() {
             p["log_end"].as_i64().unwrap() - committed
         );
     }
+    // The run view (what a page opening the run reads first) has it too.
+    let view = app.run_view(&run).await;
+    for p in view["partitions"].as_array().unwrap() {
+        let committed = p["committed"].as_i64().unwrap_or(0).max(0);
+        assert_eq!(
+            p["lag"].as_i64().unwrap(),
+            p["log_end"].as_i64().unwrap() - committed
+        );
+    }
     app.shutdown().await;
 }
 
