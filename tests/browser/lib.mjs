@@ -59,11 +59,30 @@ export async function guardedPage(browser, viewport = { width: 1280, height: 900
     problems.push(`console error: ${m.text()} (${where})`);
   });
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message} (${page.url()})`));
+  // A navigation (reload, goto) aborts every request its old document still had open: an event
+  // stream, or a ledger fetch that was in flight. That is the browser leaving the page, not a
+  // failure. Requests are tagged with the number of navigations started before them.
+  let navigations = 0;
+  let navigating = false; // from a navigation's request until its document commits
+  const startedAfter = new WeakMap();
+  page.on('request', (r) => {
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) {
+      navigations += 1;
+      navigating = true;
+    }
+    startedAfter.set(r, navigations);
+  });
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) navigating = false;
+  });
   page.on('requestfailed', (r) => {
     const failure = r.failure() ? r.failure().errorText : '?';
+    const aborted = /ERR_ABORTED/.test(failure);
     // An open event stream is cut when the page it belongs to goes away: not a failure.
-    const streamCut = /\/events(\?|$)/.test(r.url()) && /ERR_ABORTED/.test(failure);
-    if (!streamCut) problems.push(`request failed: ${r.method()} ${r.url()}: ${failure}`);
+    const streamCut = aborted && /\/events(\?|$)/.test(r.url());
+    const leftBehind = aborted && !r.isNavigationRequest()
+      && (navigating || startedAfter.get(r) < navigations);
+    if (!streamCut && !leftBehind) problems.push(`request failed: ${r.method()} ${r.url()}: ${failure}`);
   });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
