@@ -1,10 +1,13 @@
 //! The course's own clients on the embedded broker, with stand-ins for the Java client (no JVM):
 //! kafka-python negotiates API versions the way the Java client does (ApiVersions v3+ first,
 //! KIP-511), so it meets the same answers `kafka-console-producer.sh` and the course's Java
-//! projects would. Embedded broker only: the proxy in front of the mock cluster is the subject.
+//! projects would; kafkajs picks the newest group API versions the broker advertises (the
+//! mock's LeaveGroup v3+ is what it tripped over). Embedded broker only: the proxy in front of
+//! the mock cluster is the subject.
 //!
-//! kafka-python lives in a virtual environment that `.ci/run` creates; without it the test is
-//! skipped with the install command, and with `CI` set it fails.
+//! kafka-python lives in a virtual environment that `.ci/run` creates, kafkajs in the npm
+//! lockfile (`npm ci`); without them the tests are skipped with the install command, and with
+//! `CI` set they fail.
 
 mod common;
 
@@ -61,11 +64,66 @@ fn client_script(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Whether kafkajs is installed from the npm lockfile (`npm ci`), or `false` (skipped; a
+/// failure in CI).
+fn kafkajs() -> bool {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if manifest.join("node_modules/kafkajs/package.json").is_file() {
+        return true;
+    }
+    let install = format!("cd {} && npm ci", manifest.display());
+    if std::env::var_os("CI").is_some() {
+        panic!("kafkajs is missing from node_modules; CI must install it: {install}");
+    }
+    eprintln!("skipped: no kafkajs in node_modules (install it with: {install})");
+    false
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kafka_python_bootstraps_produces_consumes_commits_and_leaves() {
     let Some(python) = kafka_python() else {
         return;
     };
+    let script = client_script("kafka_python_client.py");
+    let report = client_round_trip("kafka-python", |bootstrap, topic, group| {
+        let mut c = tokio::process::Command::new(&python);
+        c.arg(&script).args([bootstrap, topic, group]);
+        c
+    })
+    .await;
+    // Bootstrapped: the broker's metadata named the run's partitions.
+    assert!(
+        !report["partitions"]
+            .as_array()
+            .expect("partitions")
+            .is_empty(),
+        "{report}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kafkajs_produces_consumes_commits_and_leaves() {
+    if !kafkajs() {
+        return;
+    }
+    let script = client_script("kafkajs_client.mjs");
+    client_round_trip("kafkajs", |bootstrap, topic, group| {
+        let mut c = tokio::process::Command::new("node");
+        c.arg(&script).args([bootstrap, topic, group]);
+        c
+    })
+    .await;
+}
+
+/// Starts the app (embedded broker) and a run whose lab consumer reads the run's topic, then
+/// runs the client `command(bootstrap, topic, group)`: it produces "1".."4" to the topic,
+/// consumes them as its own group with manual commits, reads the committed offsets back and
+/// closes, reporting on one JSON line. Checks the report and that the lab consumer recorded
+/// the four records; returns the report.
+async fn client_round_trip(
+    name: &str,
+    command: impl FnOnce(&str, &str, &str) -> tokio::process::Command,
+) -> Value {
     let mut settings = test_settings();
     settings.bootstrap_servers = None;
     let app = spawn_app_with(settings).await;
@@ -82,39 +140,29 @@ async fn kafka_python_bootstraps_produces_consumes_commits_and_leaves() {
         .start_consumer(&run, json!({ "session_timeout_ms": 2000 }))
         .await;
 
-    let group = format!("kafka-python-{run}");
+    let group = format!("{name}-{run}");
     let output = tokio::time::timeout(
         DEADLINE,
-        tokio::process::Command::new(&python)
-            .arg(client_script("kafka_python_client.py"))
-            .args([&app.bootstrap, &topic, &group])
+        command(&app.bootstrap, &topic, &group)
             .kill_on_drop(true)
             .output(),
     )
     .await
-    .expect("the kafka-python client finishes within the deadline")
-    .expect("the kafka-python client runs");
+    .unwrap_or_else(|_| panic!("{name} finishes within the deadline"))
+    .unwrap_or_else(|e| panic!("{name} runs: {e}"));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "kafka-python failed ({}):\n{stderr}\n{stdout}",
+        "{name} failed ({}):\n{stderr}\n{stdout}",
         output.status
     );
     let report: Value = stdout
         .lines()
         .last()
         .and_then(|l| serde_json::from_str(l).ok())
-        .unwrap_or_else(|| panic!("a JSON report from the client:\n{stdout}\n{stderr}"));
+        .unwrap_or_else(|| panic!("a JSON report from {name}:\n{stdout}\n{stderr}"));
 
-    // Bootstrapped: the broker's metadata named the run's partitions.
-    assert!(
-        !report["partitions"]
-            .as_array()
-            .expect("partitions")
-            .is_empty(),
-        "{report}"
-    );
     // Produced "1".."4"; consumed exactly those, as its own group.
     let produced: BTreeSet<(i64, i64)> = report["produced"]
         .as_array()
@@ -167,4 +215,5 @@ async fn kafka_python_bootstraps_produces_consumes_commits_and_leaves() {
         .collect();
     assert_eq!(recorded, BTreeSet::from(["1", "2", "3", "4"]));
     app.shutdown().await;
+    report
 }
