@@ -42,8 +42,10 @@ pub const MAX_API_VERSIONS_BODY: usize = 64 * 1024;
 ///   a COMPACT_ARRAY and never answers (measured with kafka-python 3.0.12: no response);
 /// - SyncGroup (14) v4 is flexible, and the mock reads its assignments array as INT32 too;
 /// - LeaveGroup (13) v3+ carries `members ARRAY(member_id, group_instance_id)` where v0..v2
-///   carry one `member_id`; the mock reads the v0 shape (so the member never leaves) and
-///   answers without the `members` array (kafkajs: "offset out of range" decoding it).
+///   carry one `member_id`; by its source (`rd_kafka_mock_handle_LeaveGroup`) the mock reads
+///   the v0 shape, so it looks up a member id made of the array's count bytes, and it answers
+///   without the `members` array (kafkajs: "offset out of range" decoding it). Rewriting only
+///   the answer would report a leave that did not happen, so the version is capped instead.
 pub const VERSION_CAPS: [(i16, i16); 3] = [(11, 5), (14, 3), (13, 2)];
 
 /// Why a frame cannot be relayed; the connection is closed.
