@@ -7,6 +7,7 @@ It bootstraps; produces "1".."4" to TOPIC; consumes them as GROUP with manual co
 the committed offsets back; and closes (LeaveGroup).
 Prints one JSON line with what happened; exits 1 with the reason on stderr if a step fails or
 the client logged a warning or an error (a protocol error it could not decode, for instance).
+CLIENT_LOG=1 prints the client's own log on stderr (for debugging).
 """
 
 import json
