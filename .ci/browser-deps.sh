@@ -21,9 +21,13 @@ fi
 # Installed already at the lockfile's version? Then there is nothing to do.
 installed_matches_lock() {
   node -e '
-    const lock = require("./package-lock.json").packages["node_modules/playwright-core"];
-    const have = require("./node_modules/playwright-core/package.json");
-    process.exit(lock && have.version === lock.version ? 0 : 1);
+    // playwright-core (browser flows) and kafkajs (tests/java_style_clients.rs)
+    const ok = ["playwright-core", "kafkajs"].every((name) => {
+      const lock = require("./package-lock.json").packages["node_modules/" + name];
+      const have = require("./node_modules/" + name + "/package.json");
+      return lock && have.version === lock.version;
+    });
+    process.exit(ok ? 0 : 1);
   ' 2>/dev/null
 }
 

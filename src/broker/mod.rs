@@ -4,6 +4,8 @@
 
 mod embedded;
 mod proxy;
+mod relay;
+mod wire;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,13 +1,19 @@
 //! The embedded broker's fixed address: a TCP proxy from the public address (127.0.0.1:9092
 //! by default) to the mock cluster's random port, so the course's own terminal commands
-//! find the broker where the lab page says it is.
+//! find the broker where the lab page says it is. Each connection is a Kafka frame relay
+//! (`relay.rs`) that corrects the few answers the mock gets wrong for non-librdkafka clients.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
-use super::BrokerError;
+use super::{relay, BrokerError};
+
+/// Pause after a failed `accept` (e.g. EMFILE: out of file descriptors), so the loop does not
+/// spin on an error that persists until some connection closes.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// Binds the public address; if it is taken, a random port on the same interface, with a
 /// warning.
@@ -24,7 +30,7 @@ pub async fn bind(bind: SocketAddr) -> Result<TcpListener, BrokerError> {
     }
 }
 
-/// Forwards every connection on the public address to the mock cluster's random port.
+/// Relays every connection on the public address to the mock cluster's random port.
 pub async fn run(listener: TcpListener, target: String, shutdown: CancellationToken) {
     loop {
         let accepted = tokio::select! {
@@ -35,6 +41,10 @@ pub async fn run(listener: TcpListener, target: String, shutdown: CancellationTo
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(error = %e, "broker proxy accept failed");
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(ACCEPT_BACKOFF) => {}
+                }
                 continue;
             }
         };
@@ -51,9 +61,19 @@ pub async fn run(listener: TcpListener, target: String, shutdown: CancellationTo
             // Kafka is request/response with small frames: never wait for Nagle.
             let _ = client.set_nodelay(true);
             let _ = upstream.set_nodelay(true);
+            let (client_read, client_write) = client.split();
+            let (upstream_read, upstream_write) = upstream.split();
             tokio::select! {
                 _ = shutdown.cancelled() => {}
-                _ = tokio::io::copy_bidirectional(&mut client, &mut upstream) => {}
+                r = relay::relay(client_read, client_write, upstream_read, upstream_write) => {
+                    match r {
+                        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                            tracing::warn!(error = %e, "broker proxy: closing a connection");
+                        }
+                        Err(e) => tracing::debug!(error = %e, "broker proxy: connection ended"),
+                        Ok(()) => {}
+                    }
+                }
             }
         });
     }

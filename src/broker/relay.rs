@@ -1,0 +1,192 @@
+//! One proxied connection as a Kafka frame relay: requests client → mock, responses mock →
+//! client, each frame read as `Size INT32` + header prefix and the rest streamed through
+//! unchanged. The only frames held whole and rewritten are ApiVersions answers
+//! ([`wire::fix_api_versions`]). A malformed or truncated frame ends the connection.
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::Mutex;
+
+use tokio::io::{
+    AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, BufWriter,
+};
+
+use super::wire::{self, RequestHead, REQUEST_PREFIX, RESPONSE_PREFIX};
+
+/// Read and write buffers per direction: Kafka frames are mostly small, and a read that holds
+/// several of them is forwarded in one write.
+const BUF: usize = 64 * 1024;
+
+/// Correlation id → version of the ApiVersions requests awaiting their answer. Only those are
+/// remembered: no other response is rewritten, and a request without a response (Produce with
+/// acks=0) must not leave an entry behind.
+type Pending = Mutex<HashMap<i32, i16>>;
+
+/// Relays one connection until either side closes it or sends a frame that cannot be read
+/// (then `Err`, and the caller drops both sockets).
+pub async fn relay<CR, CW, UR, UW>(
+    client_read: CR,
+    client_write: CW,
+    upstream_read: UR,
+    upstream_write: UW,
+) -> io::Result<()>
+where
+    CR: AsyncRead + Unpin,
+    CW: AsyncWrite + Unpin,
+    UR: AsyncRead + Unpin,
+    UW: AsyncWrite + Unpin,
+{
+    let pending = Pending::default();
+    let requests = requests(Pump::new(client_read, upstream_write), &pending);
+    let responses = responses(Pump::new(upstream_read, client_write), &pending);
+    tokio::select! {
+        r = requests => r,
+        r = responses => r,
+    }
+}
+
+/// Client → mock: forwards every request, remembering the ApiVersions ones.
+async fn requests<R, W>(mut p: Pump<R, W>, pending: &Pending) -> io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    loop {
+        let mut size = [0; 4];
+        if !p.read(&mut size).await? {
+            return Ok(());
+        }
+        let len = wire::frame_size(size, REQUEST_PREFIX).map_err(invalid)?;
+        let mut head = [0; REQUEST_PREFIX];
+        p.read_more(&mut head).await?;
+        let h = RequestHead::parse(head);
+        if h.api_key == wire::API_VERSIONS {
+            lock(pending).insert(h.correlation_id, h.api_version);
+        }
+        p.w.write_all(&size).await?;
+        p.w.write_all(&head).await?;
+        p.forward(len - REQUEST_PREFIX).await?;
+    }
+}
+
+/// Mock → client: forwards every response, correcting the answers to ApiVersions requests.
+async fn responses<R, W>(mut p: Pump<R, W>, pending: &Pending) -> io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    loop {
+        let mut size = [0; 4];
+        if !p.read(&mut size).await? {
+            return Ok(());
+        }
+        let len = wire::frame_size(size, RESPONSE_PREFIX).map_err(invalid)?;
+        let mut head = [0; RESPONSE_PREFIX];
+        p.read_more(&mut head).await?;
+        let correlation_id = wire::response_correlation_id(head);
+        let api_versions = {
+            let mut pending = lock(pending);
+            if pending.is_empty() {
+                None
+            } else {
+                pending.remove(&correlation_id)
+            }
+        };
+        match api_versions {
+            Some(version) if len <= wire::MAX_API_VERSIONS_BODY => {
+                let mut body = vec![0; len];
+                body[..RESPONSE_PREFIX].copy_from_slice(&head);
+                p.read_more(&mut body[RESPONSE_PREFIX..]).await?;
+                if wire::fix_api_versions(version, &mut body) {
+                    tracing::debug!(version, "broker proxy: corrected an ApiVersions answer");
+                }
+                let size = i32::try_from(body.len()).map_err(invalid)?;
+                p.w.write_all(&size.to_be_bytes()).await?;
+                p.w.write_all(&body).await?;
+            }
+            _ => {
+                p.w.write_all(&size).await?;
+                p.w.write_all(&head).await?;
+                p.forward(len - RESPONSE_PREFIX).await?;
+            }
+        }
+    }
+}
+
+fn lock(pending: &Pending) -> std::sync::MutexGuard<'_, HashMap<i32, i16>> {
+    pending.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn invalid(e: impl std::fmt::Display) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e.to_string())
+}
+
+/// One direction: a buffered reader and writer. Output is flushed whenever the next read
+/// would wait for the network, so no frame sits in the buffer while its peer waits for it.
+struct Pump<R, W> {
+    r: BufReader<R>,
+    w: BufWriter<W>,
+}
+
+impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Pump<R, W> {
+    fn new(r: R, w: W) -> Self {
+        Pump {
+            r: BufReader::with_capacity(BUF, r),
+            w: BufWriter::with_capacity(BUF, w),
+        }
+    }
+
+    /// Fills `buf`; `false` if the stream ended cleanly before its first byte.
+    async fn read(&mut self, buf: &mut [u8]) -> io::Result<bool> {
+        if self.r.buffer().len() < buf.len() {
+            self.w.flush().await?;
+        }
+        let mut got = 0;
+        while got < buf.len() {
+            let n = self.r.read(&mut buf[got..]).await?;
+            if n == 0 {
+                if got == 0 {
+                    return Ok(false);
+                }
+                return Err(truncated());
+            }
+            got += n;
+        }
+        Ok(true)
+    }
+
+    /// Fills `buf` from the middle of a frame: the end of the stream is an error.
+    async fn read_more(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        if buf.is_empty() || self.read(buf).await? {
+            Ok(())
+        } else {
+            Err(truncated())
+        }
+    }
+
+    /// Streams the next `n` bytes through unchanged, straight from the read buffer.
+    async fn forward(&mut self, mut n: usize) -> io::Result<()> {
+        while n > 0 {
+            if self.r.buffer().is_empty() {
+                self.w.flush().await?;
+            }
+            let chunk = self.r.fill_buf().await?;
+            if chunk.is_empty() {
+                return Err(truncated());
+            }
+            let k = chunk.len().min(n);
+            self.w.write_all(&chunk[..k]).await?;
+            self.r.consume(k);
+            n -= k;
+        }
+        Ok(())
+    }
+}
+
+fn truncated() -> io::Error {
+    io::Error::new(io::ErrorKind::UnexpectedEof, "truncated Kafka frame")
+}
+
+#[cfg(test)]
+#[path = "relay_tests.rs"]
+mod tests;
