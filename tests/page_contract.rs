@@ -71,6 +71,12 @@ async fn events_carry_the_group_only_when_it_is_not_the_runs() {
         let thread = e["thread"].as_str().unwrap();
         assert_eq!(e["group"], format!("{group}-{thread}"), "{e}");
     }
+    // The page's commands for the trainee's own clients use a group of their own.
+    let outside = app.run_view(&run).await["outside_group"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(outside.starts_with(&group) && outside != group, "{outside}");
     assert!(
         evs.iter()
             .filter(|e| is(e, "produced"))

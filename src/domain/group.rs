@@ -14,6 +14,13 @@ pub fn run_group(lab_group: &str, run_id: &str) -> String {
     format!("{lab_group}-{run_id}")
 }
 
+/// The group the lab page suggests for the trainee's own clients (console consumer, the
+/// course's Java projects): never the run's own group, whose members may use another
+/// assignment strategy (the embedded broker aborts on a mix) and whose ledger it would upset.
+pub fn outside_group(run_group: &str) -> String {
+    format!("{run_group}-yours")
+}
+
 /// The group a consumer thread joins: the run's group, or with distinct thread groups
 /// (`threads > 1`, `thread_groups = "distinct"`) one group per thread, `<group>-t1`, ….
 pub fn thread_group(run_group: &str, settings: &ConsumerSettings, thread: &str) -> String {
@@ -70,6 +77,7 @@ mod tests {
     fn groups_per_thread_and_per_assigned_consumer() {
         assert_eq!(run_group("test", "r1"), "test-r1");
         assert_eq!(run_topic("test", "r1"), "test-r1");
+        assert_ne!(outside_group("test-r1"), "test-r1");
         let same = settings(false, None);
         let distinct = settings(true, None);
         let assigned = settings(false, Some(0));

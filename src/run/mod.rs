@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::broker::{Broker, BrokerError};
 use crate::domain::event::{now_ms, LabEvent, StampedEvent, WorkerLine};
+use crate::domain::group;
 use crate::domain::lag::{LagReport, PartitionSample};
 use crate::domain::ledger::LedgerReport;
 use crate::domain::settings::ConsumerSettings;
@@ -70,6 +71,8 @@ pub struct RunView {
     pub lab: String,
     pub topic: String,
     pub group: String,
+    /// The group for the trainee's own clients (see `domain::group::outside_group`).
+    pub outside_group: String,
     pub bootstrap_servers: String,
     pub embedded_broker: bool,
     pub last_seq: u64,
@@ -237,6 +240,7 @@ impl LabRun {
             lab: self.lab.lab.id.clone(),
             topic: self.topic.clone(),
             group: self.group.clone(),
+            outside_group: group::outside_group(&self.group),
             bootstrap_servers: self.broker.bootstrap_servers().to_string(),
             embedded_broker: self.broker.is_embedded(),
             last_seq: inner.log.next_seq() - 1,

@@ -173,6 +173,13 @@ export class Pane {
     const b = view.bootstrap_servers;
     setText(this.el('cmd-producer'), `kafka-console-producer.sh --bootstrap-server ${b} --topic ${view.topic}`);
     setText(this.el('cmd-kcat'), `kcat -P -b ${b} -t ${view.topic}`);
+    setText(this.el('cmd-consumer'),
+      `kafka-console-consumer.sh --bootstrap-server ${b} --topic ${view.topic} --group ${view.outside_group} --from-beginning`);
+    setText(this.el('cmd-java'), [
+      `props.put("bootstrap.servers", "${b}");`,
+      `props.put("group.id", "${view.outside_group}");`,
+      `consumer.subscribe(Arrays.asList("${view.topic}"));`,
+    ].join('\n'));
     const strategy = document.getElementById('strategy');
     if (strategy && view.consumers.length) strategy.value = view.consumers[0].config.assignment_strategy;
     model.setRun(this.m, view);
