@@ -51,14 +51,7 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    loop {
-        let mut size = [0; 4];
-        if !p.read(&mut size).await? {
-            return Ok(());
-        }
-        let len = wire::frame_size(size, REQUEST_PREFIX).map_err(invalid)?;
-        let mut head = [0; REQUEST_PREFIX];
-        p.read_more(&mut head).await?;
+    while let Some((size, len, head)) = p.frame_head::<REQUEST_PREFIX>().await? {
         let h = RequestHead::parse(head);
         if h.api_key == wire::API_VERSIONS {
             lock(pending).insert(h.correlation_id, h.api_version);
@@ -67,6 +60,7 @@ where
         p.w.write_all(&head).await?;
         p.forward(len - REQUEST_PREFIX).await?;
     }
+    Ok(())
 }
 
 /// Mock → client: forwards every response, correcting the answers to ApiVersions requests.
@@ -75,14 +69,7 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    loop {
-        let mut size = [0; 4];
-        if !p.read(&mut size).await? {
-            return Ok(());
-        }
-        let len = wire::frame_size(size, RESPONSE_PREFIX).map_err(invalid)?;
-        let mut head = [0; RESPONSE_PREFIX];
-        p.read_more(&mut head).await?;
+    while let Some((size, len, head)) = p.frame_head::<RESPONSE_PREFIX>().await? {
         let correlation_id = wire::response_correlation_id(head);
         let api_versions = {
             let mut pending = lock(pending);
@@ -111,6 +98,7 @@ where
             }
         }
     }
+    Ok(())
 }
 
 fn lock(pending: &Pending) -> std::sync::MutexGuard<'_, HashMap<i32, i16>> {
@@ -134,6 +122,21 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Pump<R, W> {
             r: BufReader::with_capacity(BUF, r),
             w: BufWriter::with_capacity(BUF, w),
         }
+    }
+
+    /// The next frame's `Size` bytes, its body length (checked: at least the `N` header
+    /// bytes) and those header bytes; `None` when the stream ended cleanly between frames.
+    async fn frame_head<const N: usize>(
+        &mut self,
+    ) -> io::Result<Option<([u8; 4], usize, [u8; N])>> {
+        let mut size = [0; 4];
+        if !self.read(&mut size).await? {
+            return Ok(None);
+        }
+        let len = wire::frame_size(size, N).map_err(invalid)?;
+        let mut head = [0; N];
+        self.read_more(&mut head).await?;
+        Ok(Some((size, len, head)))
     }
 
     /// Fills `buf`; `false` if the stream ended cleanly before its first byte.
