@@ -58,7 +58,7 @@ impl LabRun {
             topic: self.topic.clone(),
             group_id: self.group.clone(),
             heartbeat_interval_ms: (config.session_timeout_ms / 3).clamp(100, 3000),
-            consumer: config.clone(),
+            consumer: config,
         };
         match process::spawn(self.clone(), &spec, &self.settings.worker_exe) {
             Ok(handle) => {

@@ -146,8 +146,7 @@ impl LabRun {
     /// Records a server-side event (about a consumer, or the run when `consumer` is None).
     pub fn record(&self, consumer: Option<&str>, event: LabEvent) -> u64 {
         let mut inner = self.lock();
-        inner.apply(consumer, None, &event);
-        let group = inner.state.group_of(consumer, None);
+        let group = inner.apply(consumer, None, &event);
         inner.log.append(|seq| {
             let stamped = StampedEvent {
                 seq,
@@ -169,10 +168,8 @@ impl LabRun {
             Ok(parsed) if line.starts_with('{') => {
                 let mut inner = self.lock();
                 let thread = parsed.thread.as_deref();
-                inner.apply(Some(consumer), thread, &parsed.event);
                 let group = inner
-                    .state
-                    .group_of(Some(consumer), thread)
+                    .apply(Some(consumer), thread, &parsed.event)
                     .map(|g| format!("\"group\":{},", serde_json::Value::from(g)))
                     .unwrap_or_default();
                 inner.log.append(|seq| {
@@ -309,10 +306,17 @@ impl LabRun {
 impl RunInner {
     /// The state learns of the event before it is logged, so a reader that sees the event
     /// and then asks for the state sees the state after it.
-    fn apply(&mut self, consumer: Option<&str>, thread: Option<&str>, event: &LabEvent) {
-        self.state.apply(consumer, thread, event);
+    /// Returns the event's group when it is not the run's own (see `RunState::apply`).
+    fn apply(
+        &mut self,
+        consumer: Option<&str>,
+        thread: Option<&str>,
+        event: &LabEvent,
+    ) -> Option<String> {
+        let group = self.state.apply(consumer, thread, event);
         if let (Some(cid), LabEvent::Exited { .. }) = (consumer, event) {
             self.handles.remove(cid);
         }
+        group
     }
 }

@@ -177,12 +177,24 @@ impl RunState {
     }
 
     /// Updates the state from one event of `consumer` (None: about the run) on `thread`.
-    pub fn apply(&mut self, consumer: Option<&str>, thread: Option<&str>, event: &LabEvent) {
+    /// Returns the group the event counts in when it is not the run's own (the page is told).
+    pub fn apply(
+        &mut self,
+        consumer: Option<&str>,
+        thread: Option<&str>,
+        event: &LabEvent,
+    ) -> Option<String> {
+        let group = self.group_of(consumer, thread);
         self.facts.observe(event);
         if let LabEvent::CommitCompleted { error: None, .. } = event {
             self.committed_since_sample = true;
         }
-        self.apply_to_ledger(consumer, thread, event);
+        Self::apply_to_ledger(
+            &mut self.ledger,
+            group.as_deref().unwrap_or(&self.group),
+            consumer,
+            event,
+        );
         self.apply_to_partitions(consumer, thread, event);
         if let Some(view) = consumer
             .and_then(consumer_key)
@@ -190,23 +202,22 @@ impl RunState {
         {
             Self::apply_to_consumer(view, event);
         }
+        group
     }
 
-    fn apply_to_ledger(&mut self, consumer: Option<&str>, thread: Option<&str>, event: &LabEvent) {
-        let group = || {
-            self.group_of(consumer, thread)
-                .unwrap_or_else(|| self.group.clone())
-        };
+    fn apply_to_ledger(
+        ledger: &mut OffsetLedger,
+        group: &str,
+        consumer: Option<&str>,
+        event: &LabEvent,
+    ) {
         match (consumer, event) {
             (
                 Some(cid),
                 LabEvent::Record {
                     partition, offset, ..
                 },
-            ) => {
-                let group = group();
-                self.ledger.processed(&group, cid, *partition, *offset);
-            }
+            ) => ledger.processed(group, cid, *partition, *offset),
             (
                 _,
                 LabEvent::CommitCompleted {
@@ -215,9 +226,8 @@ impl RunState {
                     ..
                 },
             ) => {
-                let group = group();
                 for po in offsets {
-                    self.ledger.committed(&group, po.partition, po.offset);
+                    ledger.committed(group, po.partition, po.offset);
                 }
             }
             _ => {}

@@ -32,6 +32,14 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Every processed partition's next offset, committed already or not.
+    pub fn processed(&self) -> Vec<PartitionOffset> {
+        self.processed_next
+            .iter()
+            .map(|(&partition, &offset)| PartitionOffset { partition, offset })
+            .collect()
+    }
+
     /// Processed offsets not yet committed, limited to `partitions` when given.
     pub fn uncommitted(&self, partitions: Option<&[i32]>) -> Vec<PartitionOffset> {
         self.processed_next
@@ -87,7 +95,8 @@ impl LabContext {
         self.progress.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn tpl(&self, offsets: &[PartitionOffset]) -> TopicPartitionList {
+    /// A partition list of this consumer's topic with these offsets.
+    pub fn tpl(&self, offsets: &[PartitionOffset]) -> TopicPartitionList {
         let mut tpl = TopicPartitionList::new();
         for po in offsets {
             // Cannot fail for a valid offset; the partition list owns its own copy.

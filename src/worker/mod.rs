@@ -17,7 +17,6 @@ use crate::domain::event::LabEvent;
 use crate::domain::group;
 use crate::domain::protocol::{Control, WorkerSpec};
 use emit::EventSink;
-pub use poll_loop::consumer_config;
 use poll_loop::PollLoop;
 
 /// How long one blocking poll may run before the loop looks at signals and controls again:

@@ -25,7 +25,7 @@ use super::pool::WorkerPool;
 use super::{text, HeldRecord, POLL_SLICE};
 use crate::domain::event::{CommitReason, LabEvent};
 use crate::domain::protocol::{Control, WorkerSpec};
-pub use client_config::consumer_config;
+use client_config::consumer_config;
 
 pub struct PollLoop {
     spec: WorkerSpec,
@@ -315,11 +315,7 @@ impl PollLoop {
             if self.held.is_empty() {
                 self.finish_batch();
             }
-            self.set_fetching(false);
-            self.sink.emit(LabEvent::Paused {
-                processed: self.processed,
-                held: self.held.len() as u32,
-            });
+            self.carry_out(FlowChange::Paused);
         }
         self.pause_after_records();
     }

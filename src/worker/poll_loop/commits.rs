@@ -1,7 +1,6 @@
 //! Carrying out the commit mode's decisions ([`CommitAction`]) against librdkafka.
 
 use rdkafka::consumer::Consumer;
-use rdkafka::{Offset, TopicPartitionList};
 
 use super::PollLoop;
 use crate::domain::event::{LabEvent, PartitionOffset};
@@ -11,30 +10,10 @@ use crate::worker::context::offsets_of;
 impl PollLoop {
     /// Carries out a commit decision of the commit mode.
     pub(super) fn commit(&mut self, action: CommitAction) {
-        let offsets = |this: &Self, which: Offsets| -> Vec<PartitionOffset> {
-            match which {
-                Offsets::These(offsets) => offsets,
-                Offsets::Uncommitted => this.ctx().progress().uncommitted(None),
-                Offsets::Processed => this
-                    .ctx()
-                    .progress()
-                    .processed_next
-                    .iter()
-                    .map(|(&partition, &offset)| PartitionOffset { partition, offset })
-                    .collect(),
-                Offsets::Positions => this.positions(),
-            }
-        };
         match action {
             CommitAction::Store(next) => {
                 // Store only what was processed; the auto-commit timer commits stored offsets.
-                let mut tpl = TopicPartitionList::new();
-                let _ = tpl.add_partition_offset(
-                    &self.spec.topic,
-                    next.partition,
-                    Offset::Offset(next.offset),
-                );
-                if let Err(e) = self.consumer.store_offsets(&tpl) {
+                if let Err(e) = self.consumer.store_offsets(&self.ctx().tpl(&[next])) {
                     self.sink.emit(LabEvent::Error {
                         message: format!(
                             "store offset {}@{}: {e}",
@@ -45,13 +24,22 @@ impl PollLoop {
                 }
             }
             CommitAction::Sync(which, reason) => {
-                let offsets = offsets(self, which);
+                let offsets = self.offsets(which);
                 self.ctx().commit_sync(&self.consumer, offsets, reason);
             }
             CommitAction::Async(which, reason) => {
-                let offsets = offsets(self, which);
+                let offsets = self.offsets(which);
                 self.ctx().commit_async(&self.consumer, offsets, reason);
             }
+        }
+    }
+
+    fn offsets(&self, which: Offsets) -> Vec<PartitionOffset> {
+        match which {
+            Offsets::These(offsets) => offsets,
+            Offsets::Uncommitted => self.ctx().progress().uncommitted(None),
+            Offsets::Processed => self.ctx().progress().processed(),
+            Offsets::Positions => self.positions(),
         }
     }
 
