@@ -32,6 +32,7 @@ export function createSettings(def, rules, ab) {
         ['auto-naive', 'automatically, counting what poll() returned as done'],
         ['sync-batch', 'commitSync() after each poll batch'],
         ['sync-record', 'commitSync() after each record'],
+        ['sync-record-poll', 'commitSync() with no argument after each record (the course project: the whole poll at once)'],
         ['async', 'commitAsync() after each poll batch'],
         ['none', 'never'],
       ] },
