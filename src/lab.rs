@@ -82,6 +82,9 @@ pub struct Lab {
     pub title: String,
     /// The course project or page this lab follows (e.g. `simple-kafka-consumer`).
     pub course: String,
+    /// The Java class the lab's code panel shows (the course project's shape, e.g.
+    /// `ConsumerWithWakeup`); the page varies it with the consumer's settings.
+    pub java_class: String,
     #[serde(default)]
     pub order: u32,
     pub summary: String,
@@ -109,6 +112,9 @@ impl Lab {
         }
         if self.title.trim().is_empty() {
             return field("title", "must not be empty");
+        }
+        if !valid_java_class(&self.java_class) {
+            return field("java_class", "must be a Java class name such as ConsumerWithWakeup");
         }
         if !valid_name(&self.topic.name) {
             return field(
@@ -170,6 +176,12 @@ fn valid_name(s: &str) -> bool {
         && s.len() <= 100
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.' | '_'))
+}
+
+fn valid_java_class(s: &str) -> bool {
+    s.len() <= 100
+        && s.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// All labs, by id, with their instructions rendered to HTML once.
@@ -266,6 +278,7 @@ mod tests {
 id = "x"
 title = "X"
 course = "c"
+java_class = "SimpleConsumer"
 summary = "s"
 instructions = "i"
 topic = { name = "test", partitions = 3 }
