@@ -9,7 +9,7 @@
 //! ten intervals. A commit that arrives less than `min_distance` after the stored one replaces
 //! it (keeping the older timestamp), so a fast committer cannot flush the window.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::Serialize;
 
@@ -425,6 +425,99 @@ pub fn evaluate_group(
             .filter(|p| show_all || p.status > Status::Ok)
             .cloned()
             .collect(),
+    }
+}
+
+/// One partition in Burrow's consumer detail (note `current-lag` with a hyphen, as Burrow).
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsumerPartition {
+    pub offsets: Vec<Option<ConsumerOffset>>,
+    pub owner: String,
+    pub client_id: String,
+    #[serde(rename = "current-lag")]
+    pub current_lag: u64,
+}
+
+/// Everything Burrow stores for one group on one topic: a window per partition.
+#[derive(Debug, Clone)]
+pub struct GroupWindows {
+    pub cfg: EvaluatorConfig,
+    pub topic: String,
+    windows: BTreeMap<i32, PartitionWindow>,
+}
+
+impl GroupWindows {
+    pub fn new(topic: impl Into<String>, cfg: EvaluatorConfig) -> Self {
+        GroupWindows {
+            cfg,
+            topic: topic.into(),
+            windows: BTreeMap::new(),
+        }
+    }
+
+    fn window(&mut self, partition: i32) -> &mut PartitionWindow {
+        let topic = &self.topic;
+        self.windows
+            .entry(partition)
+            .or_insert_with(|| PartitionWindow::new(topic.clone(), partition))
+    }
+
+    /// The broker's end offsets, one per partition, polled at `at_ms`.
+    pub fn broker_offsets(&mut self, ends: impl IntoIterator<Item = (i32, i64)>) {
+        let cfg = self.cfg;
+        for (partition, end) in ends {
+            self.window(partition).add_broker_offset(end, &cfg);
+        }
+    }
+
+    /// A commit of the group: `(partition, next offset)` pairs, made at `at_ms`.
+    pub fn commit(&mut self, offsets: impl IntoIterator<Item = (i32, i64)>, at_ms: i64) {
+        let cfg = self.cfg;
+        for (partition, offset) in offsets {
+            self.window(partition)
+                .add_commit(offset, at_ms, at_ms, &cfg);
+        }
+    }
+
+    /// Whether the group has committed anything (Burrow knows only groups that commit).
+    pub fn has_commits(&self) -> bool {
+        self.windows.values().any(|w| !w.commits.is_empty())
+    }
+
+    /// The windows of partitions with commits (Burrow's partition_count counts only those).
+    pub fn committed_windows(&self) -> Vec<&PartitionWindow> {
+        self.windows
+            .values()
+            .filter(|w| !w.commits.is_empty())
+            .collect()
+    }
+
+    /// Burrow's consumer detail: per topic, each partition's ring (empty slots first, as
+    /// `null`), owner and current lag.
+    pub fn detail(&self) -> BTreeMap<String, Vec<ConsumerPartition>> {
+        let slots = self.cfg.intervals.max(1);
+        let partitions = self
+            .windows
+            .values()
+            .map(|w| {
+                let mut offsets: Vec<Option<ConsumerOffset>> =
+                    vec![None; slots.saturating_sub(w.commits.len())];
+                offsets.extend(w.commits.iter().copied().map(Some));
+                ConsumerPartition {
+                    offsets,
+                    owner: w.owner.clone(),
+                    client_id: w.client_id.clone(),
+                    current_lag: w.current_lag(),
+                }
+            })
+            .collect();
+        BTreeMap::from([(self.topic.clone(), partitions)])
+    }
+
+    /// Burrow's evaluation of the group at `now_ms` (NOTFOUND before its first commit).
+    pub fn evaluate(&self, cluster: &str, group: &str, now_ms: i64, show_all: bool) -> GroupStatus {
+        let windows: Vec<PartitionWindow> = self.committed_windows().into_iter().cloned().collect();
+        evaluate_group(cluster, group, &windows, now_ms, &self.cfg, show_all)
     }
 }
 
