@@ -5,6 +5,8 @@
 pub mod burrow;
 /// Lab checkpoints: conditions over events and ledger counts.
 pub mod checkpoint;
+/// The consumer's own metrics (Java's `records-lag-max`, …) from librdkafka's statistics.
+pub mod client_metrics;
 /// `LabEvent`, the one contract between workers, server and pages.
 pub mod event;
 /// Names of a run's topic and consumer groups.
