@@ -305,6 +305,14 @@ mod tests {
             LabEvent::Offsets {
                 partitions: vec![PartitionSample::new(0, 5, Some(2))],
             },
+            LabEvent::Lag {
+                status: GroupStatus::Ok,
+                partitions: vec![PartitionLag {
+                    partition: 0,
+                    lag: 3,
+                    status: PartitionStatus::Ok,
+                }],
+            },
             LabEvent::ClientMetrics {
                 metrics: ClientMetrics {
                     records_lag_max: Some(3),
@@ -313,14 +321,6 @@ mod tests {
                     records_consumed_rate: Some(10.0),
                     partitions: vec![],
                 },
-            },
-            LabEvent::Lag {
-                status: GroupStatus::Ok,
-                partitions: vec![PartitionLag {
-                    partition: 0,
-                    lag: 3,
-                    status: PartitionStatus::Ok,
-                }],
             },
             LabEvent::ProducerRate { rate_per_sec: 1 },
             LabEvent::Fault {
