@@ -16,6 +16,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::broker::Broker;
+use crate::i18n::Catalog;
 use crate::lab::LabCatalog;
 use crate::run::RunRegistry;
 pub use error::AppError;
@@ -29,6 +30,8 @@ pub struct AppState {
     /// Cancelled on server shutdown: event streams end.
     pub shutdown: CancellationToken,
     pub static_dir: PathBuf,
+    /// The UI texts of both languages (checked at start).
+    pub texts: Arc<Catalog>,
 }
 
 pub fn app(state: AppState) -> Router {
