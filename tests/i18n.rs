@@ -46,7 +46,10 @@ async fn page(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwest::R
 /// The JSON of the `<script type="application/json" id="{id}">` island.
 fn island(html: &str, id: &str) -> Value {
     let open = format!(r#"<script type="application/json" id="{id}">"#);
-    let start = html.find(&open).unwrap_or_else(|| panic!("no #{id} island")) + open.len();
+    let start = html
+        .find(&open)
+        .unwrap_or_else(|| panic!("no #{id} island"))
+        + open.len();
     let end = start + html[start..].find("</script>").unwrap();
     serde_json::from_str(&html[start..end]).unwrap()
 }
@@ -61,9 +64,29 @@ fn html_lang(html: &str) -> &str {
 
 /// Words kept in English in Korean Kafka writing (names, signals, statuses, Java keywords).
 const KEPT_IN_ENGLISH: &[&str] = &[
-    "Kafka", "Java", "Burrow", "SIGKILL", "SIGTERM", "OK", "WARN", "WARNING", "ERROR", "STOP",
-    "STALL", "REWIND", "poll", "CSV", "API", "SSE", "JSON", "GPS", "Enter", "try", "catch",
-    "finally", "librdkafka",
+    "Kafka",
+    "Java",
+    "Burrow",
+    "SIGKILL",
+    "SIGTERM",
+    "OK",
+    "WARN",
+    "WARNING",
+    "ERROR",
+    "STOP",
+    "STALL",
+    "REWIND",
+    "poll",
+    "CSV",
+    "API",
+    "SSE",
+    "JSON",
+    "GPS",
+    "Enter",
+    "try",
+    "catch",
+    "finally",
+    "librdkafka",
 ];
 
 /// Drops `open … close` spans.
@@ -134,9 +157,15 @@ fn english_words(text: &str) -> Vec<String> {
 
 #[test]
 fn the_english_detector_sees_words_and_spares_code() {
-    assert!(english_words("`commitSync()`를 호출하고 commitSync()와 poll()로 {field} 값").is_empty());
-    assert!(english_words("enable.auto.commit=true, onPartitionsRevoked, auto-naive, p.93").is_empty());
-    assert!(english_words(r#"auto.offset.reset은 "earliest" 또는 "latest", SIGKILL 100 ms"#).is_empty());
+    assert!(
+        english_words("`commitSync()`를 호출하고 commitSync()와 poll()로 {field} 값").is_empty()
+    );
+    assert!(
+        english_words("enable.auto.commit=true, onPartitionsRevoked, auto-naive, p.93").is_empty()
+    );
+    assert!(
+        english_words(r#"auto.offset.reset은 "earliest" 또는 "latest", SIGKILL 100 ms"#).is_empty()
+    );
     assert!(english_words("https://github.com/linkedin/Burrow 참고").is_empty());
     assert_eq!(english_words("컨슈머를 Start 하세요"), vec!["Start"]);
     assert_eq!(english_words("**Kill**과 the 오프셋"), vec!["Kill", "the"]);
@@ -156,7 +185,11 @@ fn no_english_is_left_in_korean_catalog_texts() {
             problems.push(format!("static/i18n/ko.json `{key}`: {words:?}"));
         }
     }
-    assert!(problems.is_empty(), "English in Korean texts:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "English in Korean texts:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -181,7 +214,11 @@ fn no_english_is_left_in_korean_lab_texts() {
             }
         }
     }
-    assert!(problems.is_empty(), "English in Korean lab texts:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "English in Korean lab texts:\n{}",
+        problems.join("\n")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -199,8 +236,15 @@ fn both_catalogs_have_the_same_keys_and_placeholders() {
     );
     for key in en.keys() {
         let (e, k) = (en[key].as_str().unwrap(), ko[key].as_str().unwrap());
-        assert!(!e.trim().is_empty() && !k.trim().is_empty(), "{key} is empty");
-        assert_eq!(placeholders(e), placeholders(k), "{key}: placeholders differ");
+        assert!(
+            !e.trim().is_empty() && !k.trim().is_empty(),
+            "{key} is empty"
+        );
+        assert_eq!(
+            placeholders(e),
+            placeholders(k),
+            "{key}: placeholders differ"
+        );
     }
     Catalog::builtin().unwrap_or_else(|e| panic!("{e}"));
 }
@@ -217,14 +261,26 @@ fn every_lab_file_has_both_languages() {
             ("instructions", &lab.instructions),
             ("point", &lab.point),
         ] {
-            text.check(field).unwrap_or_else(|e| panic!("{}: {e}", lab.id));
-            assert_ne!(text.en(), text.ko(), "{}: {field} is not translated", lab.id);
+            text.check(field)
+                .unwrap_or_else(|e| panic!("{}: {e}", lab.id));
+            assert_ne!(
+                text.en(),
+                text.ko(),
+                "{}: {field} is not translated",
+                lab.id
+            );
         }
         for (i, c) in lab.checkpoints.iter().enumerate() {
             c.text
                 .check(&format!("checkpoints[{i}].text"))
                 .unwrap_or_else(|e| panic!("{}: {e}", lab.id));
-            assert_ne!(c.text.en(), c.text.ko(), "{}: checkpoint {} not translated", lab.id, c.id);
+            assert_ne!(
+                c.text.en(),
+                c.text.ko(),
+                "{}: checkpoint {} not translated",
+                lab.id,
+                c.id
+            );
         }
         let html = &loaded.instructions_html;
         assert!(html.en().contains("<p>") && html.ko().contains("<p>"));
@@ -258,7 +314,9 @@ async fn a_lab_file_without_a_korean_checkpoint_text_refuses_to_start() {
     let e = LabCatalog::load_dir(&dir).unwrap_err().to_string();
     assert!(
         e.contains("auto-commit.toml")
-            && e.contains("field `checkpoints[0].text.ko` is missing: every text needs both en and ko"),
+            && e.contains(
+                "field `checkpoints[0].text.ko` is missing: every text needs both en and ko"
+            ),
         "{e}"
     );
     let mut settings = test_settings();
@@ -267,14 +325,20 @@ async fn a_lab_file_without_a_korean_checkpoint_text_refuses_to_start() {
         Ok(_) => panic!("a lab file missing a language must refuse to start"),
         Err(e) => format!("{e:#}"),
     };
-    assert!(err.contains("auto-commit.toml") && err.contains("checkpoints[0].text.ko"), "{err}");
+    assert!(
+        err.contains("auto-commit.toml") && err.contains("checkpoints[0].text.ko"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 
     let dir = broken_labs_dir("empty-en", |t| {
         t.replacen("title.en = \"Auto commit\"", "title.en = \"\"", 1)
     });
     let e = LabCatalog::load_dir(&dir).unwrap_err().to_string();
-    assert!(e.contains("auto-commit.toml") && e.contains("`title.en` is empty"), "{e}");
+    assert!(
+        e.contains("auto-commit.toml") && e.contains("`title.en` is empty"),
+        "{e}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -299,19 +363,26 @@ async fn pages_speak_the_negotiated_language() {
         .map(|v| v.to_str().unwrap().to_ascii_lowercase())
         .collect();
     assert!(
-        vary.iter().any(|v| v.contains("accept-language") && v.contains("cookie")),
+        vary.iter()
+            .any(|v| v.contains("accept-language") && v.contains("cookie")),
         "{vary:?}"
     );
     let html = r.text().await.unwrap();
     assert_eq!(html_lang(&html), "ko");
-    assert!(html.contains(&format!("<h1>{ko_title}</h1>")), "Korean heading");
+    assert!(
+        html.contains(&format!("<h1>{ko_title}</h1>")),
+        "Korean heading"
+    );
     // The lab list in Korean.
     let simple = LabCatalog::load_dir(&root().join("labs")).unwrap();
     let simple = simple.get("simple-consumer").unwrap();
     assert!(html.contains(simple.lab.title.ko()));
     // The toggle: both links, the current one marked.
     assert!(html.contains(r#"href="?lang=en""#) && html.contains(r#"href="?lang=ko""#));
-    assert!(html.contains(r#"data-lang="ko" aria-current="true""#), "{html}");
+    assert!(
+        html.contains(r#"data-lang="ko" aria-current="true""#),
+        "{html}"
+    );
     // The island: the whole Korean catalog.
     let i18n = island(&html, "i18n");
     assert_eq!(i18n["lang"], "ko");
@@ -330,17 +401,25 @@ async fn pages_speak_the_negotiated_language() {
     }
 
     // The cookie beats the header; a bad cookie is ignored.
-    let html = page(&app, "/", &[("accept-language", "ko-KR"), ("cookie", "lang=en")])
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = page(
+        &app,
+        "/",
+        &[("accept-language", "ko-KR"), ("cookie", "lang=en")],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     assert_eq!(html_lang(&html), "en");
-    let html = page(&app, "/", &[("accept-language", "en"), ("cookie", "x=1; lang=zz")])
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = page(
+        &app,
+        "/",
+        &[("accept-language", "en"), ("cookie", "x=1; lang=zz")],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     assert_eq!(html_lang(&html), "en");
 
     // ?lang=en beats the cookie: stored, then a redirect to the same page without it.
@@ -351,16 +430,28 @@ async fn pages_speak_the_negotiated_language() {
         r.headers()[SET_COOKIE],
         "lang=en; Path=/; Max-Age=31536000; SameSite=Lax"
     );
-    let r = page(&app, "/labs/simple-consumer?run=r1&lang=ko", &[("cookie", "lang=en")]).await;
+    let r = page(
+        &app,
+        "/labs/simple-consumer?run=r1&lang=ko",
+        &[("cookie", "lang=en")],
+    )
+    .await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()[LOCATION], "/labs/simple-consumer?run=r1");
-    assert!(r.headers()[SET_COOKIE].to_str().unwrap().starts_with("lang=ko;"));
+    assert!(r.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .starts_with("lang=ko;"));
     // Following it with the cookie: English.
-    let html = page(&app, "/", &[("cookie", "lang=en"), ("accept-language", "ko")])
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = page(
+        &app,
+        "/",
+        &[("cookie", "lang=en"), ("accept-language", "ko")],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     assert_eq!(html_lang(&html), "en");
     // A bad ?lang= is ignored: no redirect, no cookie, the usual language.
     let r = page(&app, "/?lang=xx", &[("accept-language", "en")]).await;
@@ -384,14 +475,22 @@ async fn the_lab_page_carries_the_lab_in_the_page_language() {
     for (lang, accept) in [(Lang::Ko, "ko-KR"), (Lang::En, "en-GB")] {
         for loaded in labs.list() {
             let lab = &loaded.lab;
-            let html = page(&app, &format!("/labs/{}", lab.id), &[("accept-language", accept)])
-                .await
-                .text()
-                .await
-                .unwrap();
+            let html = page(
+                &app,
+                &format!("/labs/{}", lab.id),
+                &[("accept-language", accept)],
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
             assert_eq!(html_lang(&html), lang.as_str());
             let title = askama_escape(lab.title.get(lang));
-            assert!(html.contains(&format!("<h1>{title}</h1>")), "{}: h1 in {lang}", lab.id);
+            assert!(
+                html.contains(&format!("<h1>{title}</h1>")),
+                "{}: h1 in {lang}",
+                lab.id
+            );
             let point = askama_escape(lab.point.get(lang));
             assert!(
                 html.contains(&format!(r#"data-el="course-point">{point}</p>"#)),
@@ -404,7 +503,12 @@ async fn the_lab_page_carries_the_lab_in_the_page_language() {
             assert_eq!(def["point"], lab.point.get(lang));
             assert_eq!(def["java_class"], lab.java_class.as_str());
             assert_eq!(def["id"], lab.id.as_str());
-            for (cp, c) in def["checkpoints"].as_array().unwrap().iter().zip(&lab.checkpoints) {
+            for (cp, c) in def["checkpoints"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(&lab.checkpoints)
+            {
                 assert_eq!(cp["text"], c.text.get(lang));
                 assert_eq!(cp["id"], c.id.as_str());
             }
@@ -434,14 +538,20 @@ async fn the_api_lists_both_languages_and_a_run_view_speaks_the_readers() {
         .find(|l| l["id"] == "simple-consumer")
         .unwrap();
     assert_eq!(simple["title"]["en"], "Simple consumer");
-    assert!(simple["title"]["ko"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(simple["title"]["ko"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
     assert!(simple["point"]["ko"].as_str().is_some());
     assert_eq!(simple["java_class"], "SimpleConsumer");
 
     let run = app.create_run("auto-commit").await;
     let lab = LabCatalog::load_dir(&root().join("labs")).unwrap();
     let lab = lab.get("auto-commit").unwrap();
-    for (accept, cookie, lang) in [("ko-KR", "", Lang::Ko), ("ko-KR", "lang=en", Lang::En), ("en", "", Lang::En)] {
+    for (accept, cookie, lang) in [
+        ("ko-KR", "", Lang::Ko),
+        ("ko-KR", "lang=en", Lang::En),
+        ("en", "", Lang::En),
+    ] {
         let mut req = client()
             .get(app.url(&format!("/api/runs/{run}")))
             .header(ACCEPT_LANGUAGE, accept);
@@ -455,7 +565,12 @@ async fn the_api_lists_both_languages_and_a_run_view_speaks_the_readers() {
             .iter()
             .map(|c| c["text"].as_str().unwrap())
             .collect();
-        let want: Vec<&str> = lab.lab.checkpoints.iter().map(|c| c.text.get(lang)).collect();
+        let want: Vec<&str> = lab
+            .lab
+            .checkpoints
+            .iter()
+            .map(|c| c.text.get(lang))
+            .collect();
         assert_eq!(texts, want, "{accept} {cookie}");
     }
     app.shutdown().await;
@@ -469,10 +584,15 @@ async fn api_errors_carry_a_code_and_params_for_the_page() {
     let (en, ko) = (catalog_json("en"), catalog_json("ko"));
     let check = |body: &Value, code: &str| {
         assert_eq!(body["code"], code, "{body}");
-        assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{body}");
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{body}"
+        );
         let key = format!("err.{code}");
         for catalog in [&en, &ko] {
-            let text = catalog[&key].as_str().unwrap_or_else(|| panic!("{key} missing"));
+            let text = catalog[&key]
+                .as_str()
+                .unwrap_or_else(|| panic!("{key} missing"));
             for name in placeholders(text) {
                 assert!(
                     body["params"].get(name).is_some(),
@@ -492,8 +612,11 @@ async fn api_errors_carry_a_code_and_params_for_the_page() {
     check(&b, "field_required");
     assert_eq!(b["field"], "lab");
     let b = body(
-        app.post("/api/runs", json!({"lab": "simple-consumer", "params": {"threads": 99}}))
-            .await,
+        app.post(
+            "/api/runs",
+            json!({"lab": "simple-consumer", "params": {"threads": 99}}),
+        )
+        .await,
     )
     .await;
     check(&b, "option_range");
@@ -519,11 +642,18 @@ async fn api_errors_carry_a_code_and_params_for_the_page() {
     check(&b, "no_endpoint");
 
     let run = app.create_run("simple-consumer").await;
-    let b = body(app.post(&format!("/api/runs/{run}/produce"), json!({"values": []})).await).await;
+    let b = body(
+        app.post(&format!("/api/runs/{run}/produce"), json!({"values": []}))
+            .await,
+    )
+    .await;
     check(&b, "values_count");
     let b = body(
-        app.post(&format!("/api/runs/{run}/consumers"), json!({"worker_pool": 2}))
-            .await,
+        app.post(
+            &format!("/api/runs/{run}/consumers"),
+            json!({"worker_pool": 2}),
+        )
+        .await,
     )
     .await;
     check(&b, "pool_needs_auto_naive");
@@ -537,22 +667,41 @@ async fn api_errors_carry_a_code_and_params_for_the_page() {
     )
     .await;
     check(&b, "strategy_per_run");
-    let b = body(app.post(&format!("/api/runs/{run}/consumers/c9/stop"), json!({})).await).await;
+    let b = body(
+        app.post(&format!("/api/runs/{run}/consumers/c9/stop"), json!({}))
+            .await,
+    )
+    .await;
     check(&b, "no_consumer");
-    let b = body(app.post(&format!("/api/runs/{run}/consumers/c1/dance"), json!({})).await).await;
+    let b = body(
+        app.post(&format!("/api/runs/{run}/consumers/c1/dance"), json!({}))
+            .await,
+    )
+    .await;
     check(&b, "no_action");
     let b = body(
-        app.post(&format!("/api/runs/{run}/producer"), json!({"rate_per_sec": 900}))
-            .await,
+        app.post(
+            &format!("/api/runs/{run}/producer"),
+            json!({"rate_per_sec": 900}),
+        )
+        .await,
     )
     .await;
     check(&b, "rate_max");
     assert_eq!(b["field"], "rate_per_sec");
-    let b = body(app.post(&format!("/api/runs/{run}/producer"), json!({})).await).await;
+    let b = body(
+        app.post(&format!("/api/runs/{run}/producer"), json!({}))
+            .await,
+    )
+    .await;
     check(&b, "field_required");
     let b = body(app.get(&format!("/api/runs/{run}/events?after=x")).await).await;
     check(&b, "bad_event_id");
-    let b = body(app.get(&format!("/api/runs/{run}/events?after=999999")).await).await;
+    let b = body(
+        app.get(&format!("/api/runs/{run}/events?after=999999"))
+            .await,
+    )
+    .await;
     check(&b, "event_id_ahead");
     app.shutdown().await;
 }
@@ -560,7 +709,10 @@ async fn api_errors_carry_a_code_and_params_for_the_page() {
 #[test]
 fn the_negotiation_order_without_a_server() {
     use kafka_consumer_labs::i18n::{from_accept_language, from_cookie_header};
-    assert_eq!(from_accept_language("ko-KR,ko;q=0.9,en;q=0.8"), Some(Lang::Ko));
+    assert_eq!(
+        from_accept_language("ko-KR,ko;q=0.9,en;q=0.8"),
+        Some(Lang::Ko)
+    );
     assert_eq!(from_accept_language("en-US"), Some(Lang::En));
     assert_eq!(from_accept_language("fr"), None);
     assert_eq!(from_cookie_header("lang=en"), Some(Lang::En));
