@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::checkpoint;
 pub use crate::domain::checkpoint::Checkpoint;
 use crate::domain::settings::{check_consumer, ConsumerSettings};
+use crate::i18n::{Lang, Text};
 
 /// A lab file that cannot be used; the message names the file and the field.
 #[derive(Debug, thiserror::Error)]
@@ -74,12 +75,12 @@ fn one() -> u32 {
     1
 }
 
-/// One lab, as written in its file.
+/// One lab, as written in its file. Every text is in both languages (`title.en`, `title.ko`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lab {
     pub id: String,
-    pub title: String,
+    pub title: Text,
     /// The course project or page this lab follows (e.g. `simple-kafka-consumer`).
     pub course: String,
     /// The Java class the lab's code panel shows (the course project's shape, e.g.
@@ -87,9 +88,11 @@ pub struct Lab {
     pub java_class: String,
     #[serde(default)]
     pub order: u32,
-    pub summary: String,
+    pub summary: Text,
     /// Markdown shown on the lab page.
-    pub instructions: String,
+    pub instructions: Text,
+    /// The course's point in one sentence, shown under the Java code.
+    pub point: Text,
     pub topic: TopicDef,
     pub consumer: ConsumerSettings,
     pub controls: Controls,
@@ -110,8 +113,12 @@ impl Lab {
         if !valid_name(&self.id) {
             return field("id", "use lowercase letters, digits and '-'");
         }
-        if self.title.trim().is_empty() {
-            return field("title", "must not be empty");
+        self.title.check("title")?;
+        self.summary.check("summary")?;
+        self.instructions.check("instructions")?;
+        self.point.check("point")?;
+        for (i, c) in self.checkpoints.iter().enumerate() {
+            c.text.check(&format!("checkpoints[{i}].text"))?;
         }
         if !valid_java_class(&self.java_class) {
             return field(
@@ -187,6 +194,29 @@ fn valid_java_class(s: &str) -> bool {
         && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
+impl Lab {
+    /// The lab for the page script (`#lab-def`) in one language: every text a plain string
+    /// (`title`, `summary`, `point`, `instructions`, each checkpoint's `text`), the rest as in
+    /// the file (`java_class`, `consumer`, `controls`, checkpoints' conditions, …).
+    pub fn in_lang(&self, lang: Lang) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        for (key, text) in [
+            ("title", &self.title),
+            ("summary", &self.summary),
+            ("instructions", &self.instructions),
+            ("point", &self.point),
+        ] {
+            v[key] = text.get(lang).into();
+        }
+        if let Some(cps) = v["checkpoints"].as_array_mut() {
+            for (cp, c) in cps.iter_mut().zip(&self.checkpoints) {
+                cp["text"] = c.text.get(lang).into();
+            }
+        }
+        v
+    }
+}
+
 /// All labs, by id, with their instructions rendered to HTML once.
 #[derive(Debug, Clone, Default)]
 pub struct LabCatalog {
@@ -196,7 +226,8 @@ pub struct LabCatalog {
 #[derive(Debug)]
 pub struct LoadedLab {
     pub lab: Lab,
-    pub instructions_html: String,
+    /// The instructions as HTML, in each language.
+    pub instructions_html: Text,
 }
 
 impl LabCatalog {
@@ -214,7 +245,10 @@ impl LabCatalog {
         let mut catalog = LabCatalog::default();
         for path in paths {
             let lab = Self::load_file(&path)?;
-            let html = render_markdown(&lab.instructions);
+            let html = Text::new(
+                render_markdown(lab.instructions.en()),
+                render_markdown(lab.instructions.ko()),
+            );
             catalog.labs.insert(
                 lab.id.clone(),
                 Arc::new(LoadedLab {
@@ -279,11 +313,12 @@ mod tests {
 
     const GOOD: &str = r#"
 id = "x"
-title = "X"
+title = { en = "X", ko = "엑스" }
 course = "c"
 java_class = "SimpleConsumer"
-summary = "s"
-instructions = "i"
+summary = { en = "s", ko = "요약" }
+instructions = { en = "i", ko = "설명" }
+point = { en = "p", ko = "요점" }
 topic = { name = "test", partitions = 3 }
 consumer = { group = "g", commit_mode = "auto" }
 controls = {}
@@ -294,7 +329,12 @@ controls = {}
         let catalog =
             LabCatalog::load_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("labs").as_path())
                 .unwrap();
-        assert!(catalog.get("simple-consumer").is_some());
+        let lab = catalog.get("simple-consumer").unwrap();
+        assert!(lab.instructions_html.ko().contains("<p>"));
+        let def = lab.lab.in_lang(Lang::Ko);
+        assert_eq!(def["title"], lab.lab.title.ko());
+        assert_eq!(def["java_class"], "SimpleConsumer");
+        assert!(def["point"].as_str().is_some_and(|p| !p.is_empty()));
     }
 
     #[test]
@@ -322,9 +362,36 @@ controls = {}
             "{e}"
         );
 
-        let bad = write(&dir, "x.toml", &GOOD.replace("title = \"X\"\n", ""));
+        let bad = write(
+            &dir,
+            "x.toml",
+            &GOOD.replace("title = { en = \"X\", ko = \"엑스\" }\n", ""),
+        );
         let e = LabCatalog::load_file(&bad).unwrap_err().to_string();
         assert!(e.contains("title"), "{e}");
+
+        let bad = write(&dir, "x.toml", &GOOD.replace(", ko = \"요점\"", ""));
+        let e = LabCatalog::load_file(&bad).unwrap_err().to_string();
+        assert!(
+            e.contains("x.toml") && e.contains("field `point.ko` is missing"),
+            "{e}"
+        );
+
+        let bad = write(
+            &dir,
+            "x.toml",
+            &GOOD.replace("title = { en = \"X\",", "title = { en = \"\","),
+        );
+        let e = LabCatalog::load_file(&bad).unwrap_err().to_string();
+        assert!(e.contains("field `title.en` is empty"), "{e}");
+
+        let bad = write(
+            &dir,
+            "x.toml",
+            &GOOD.replace("title = { en = \"X\", ko = \"엑스\" }", "title = \"X\""),
+        );
+        let e = LabCatalog::load_file(&bad).unwrap_err().to_string();
+        assert!(e.contains("title") && e.contains("`en` and `ko`"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -6,6 +6,8 @@ pub mod broker;
 pub mod config;
 /// The course's concepts without I/O: events, ledger, lag, checkpoints, settings, names.
 pub mod domain;
+/// Korean and English: page language negotiation, the UI text catalogs, error codes.
+pub mod i18n;
 /// Lab definitions (`labs/*.toml`), loaded and validated.
 pub mod lab;
 /// Lab runs: worker processes, event log, offset ledger, and the registry of runs.

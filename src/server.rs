@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::broker::Broker;
 use crate::config::Settings;
+use crate::i18n::Catalog;
 use crate::lab::LabCatalog;
 use crate::run::{RunRegistry, RunSettings};
 use crate::web::{app, AppState};
@@ -24,6 +25,7 @@ pub struct Server {
 impl Server {
     /// Loads the labs (a bad file refuses to start), starts the broker and serves.
     pub async fn start(settings: Settings) -> anyhow::Result<Server> {
+        let texts = Catalog::builtin()?;
         let labs = LabCatalog::load_dir(&settings.labs_dir())?;
         let broker = match &settings.bootstrap_servers {
             Some(bootstrap) => Broker::external(bootstrap).await?,
@@ -58,6 +60,7 @@ impl Server {
             shutdown: shutdown.clone(),
             static_dir: settings.static_dir(),
             http_responses: Default::default(),
+            texts: Arc::new(texts),
         };
 
         // Idle runs are torn down in the background.

@@ -1,5 +1,8 @@
 // Shared by every page (a module): the large-type toggle, persisted. base.html's inline script
-// applies the stored choice before the first paint; this wires the button.
+// applies the stored choice before the first paint; this wires the button. Also the language
+// toggle: its links work without JavaScript; with it they keep the address the page has now
+// (e.g. the `?run=` the lab page added after loading).
+import { t } from './lab/i18n.js';
 
 const KEY = 'labs.largeType';
 
@@ -25,7 +28,7 @@ export function applyLargeType(on) {
   const button = document.getElementById('large-type');
   if (button) {
     button.setAttribute('aria-pressed', on ? 'true' : 'false');
-    button.title = on ? 'Normal type' : 'Larger type for projectors';
+    button.title = on ? t('page.large_type_off') : t('page.large_type');
   }
   document.dispatchEvent(new CustomEvent('labs:resize'));
 }
@@ -41,8 +44,23 @@ function initLargeType() {
   });
 }
 
-if (document.readyState === 'loading') {
-  document.addEventListener('DOMContentLoaded', initLargeType);
-} else {
+function initLangToggle() {
+  for (const link of document.querySelectorAll('.lang-toggle a[data-lang]')) {
+    link.addEventListener('click', () => {
+      const params = new URLSearchParams(location.search);
+      params.set('lang', link.dataset.lang);
+      link.href = `${location.pathname}?${params}`;
+    });
+  }
+}
+
+function init() {
   initLargeType();
+  initLangToggle();
+}
+
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', init);
+} else {
+  init();
 }

@@ -187,3 +187,11 @@ async fn consumer_lag_badge_goes_warning_then_error_stop() {
 async fn step_batch_finishes_the_poll_batch_and_commits_it() {
     run_flow("steps").await;
 }
+
+/// The page's language: a Korean browser (locale ko-KR) gets a Korean lab page; the header's
+/// English toggle switches the same run to English and a reload stays English; `?lang=en`
+/// wins in a fresh Korean browser (the A/B page) and sets the cookie.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_language_follows_the_browser_the_toggle_and_the_link() {
+    run_flow("i18n").await;
+}

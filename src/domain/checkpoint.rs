@@ -8,14 +8,15 @@ use strum::VariantNames;
 
 use super::event::LabEvent;
 use super::lag::GroupStatus;
+use crate::i18n::Text;
 
 /// A condition over the run's ledger and events; all given parts must hold.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Checkpoint {
     pub id: String,
-    /// What the trainee sees next to the tick.
-    pub text: String,
+    /// What the trainee sees next to the tick, in both languages.
+    pub text: Text,
     /// Event types (or derived facts, see [`DerivedFact`]) that must each have happened
     /// (e.g. `["killed"]`).
     #[serde(default)]
@@ -129,7 +130,7 @@ mod tests {
     fn a_checkpoint_holds_when_every_part_holds() {
         let c = Checkpoint {
             id: "dup".into(),
-            text: "killed, then duplicates".into(),
+            text: Text::new("killed, then duplicates", "강제 종료 후 중복"),
             after: vec!["killed".into(), "commit_failed".into()],
             min_duplicates: Some(1),
             max_lost: Some(0),

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{Coded, ErrorCode};
+
 /// When and how the consumer commits offsets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -168,7 +170,10 @@ pub const OPTION_RANGES: &[OptionRange] = &[
     range("assign_partition", 0, 63),
 ];
 
-fn check(field: &'static str, v: u64) -> Result<(), (&'static str, String)> {
+/// A consumer option at fault: the field, and the coded message.
+pub type OptionError = (&'static str, Coded);
+
+fn check(field: &'static str, v: u64) -> Result<(), OptionError> {
     let r = OPTION_RANGES
         .iter()
         .find(|r| r.field == field)
@@ -176,12 +181,22 @@ fn check(field: &'static str, v: u64) -> Result<(), (&'static str, String)> {
     if (r.min..=r.max).contains(&v) {
         Ok(())
     } else {
-        Err((field, format!("{v} is out of range {}..={}", r.min, r.max)))
+        Err((
+            field,
+            Coded::new(
+                ErrorCode::OptionRange,
+                format!("{v} is out of range {}..={}", r.min, r.max),
+            )
+            .with("field", field)
+            .with("value", v)
+            .with("min", r.min)
+            .with("max", r.max),
+        ))
     }
 }
 
 /// Range checks shared by lab files and per-consumer overrides: `(field, why)` on failure.
-pub fn check_consumer(c: &ConsumerSettings) -> Result<(), (&'static str, String)> {
+pub fn check_consumer(c: &ConsumerSettings) -> Result<(), OptionError> {
     check("poll_timeout_ms", c.poll_timeout_ms)?;
     check("max_poll_records", c.max_poll_records as u64)?;
     check("auto_commit_interval_ms", c.auto_commit_interval_ms)?;
@@ -196,31 +211,45 @@ pub fn check_consumer(c: &ConsumerSettings) -> Result<(), (&'static str, String)
     check("threads", c.threads as u64)?;
     check("worker_pool", c.worker_pool as u64)?;
     if let Some(p) = c.assign_partition {
-        check("assign_partition", p.max(-1) as u64)
-            .map_err(|_| ("assign_partition", format!("{p} is not a partition number")))?;
+        check("assign_partition", p.max(-1) as u64).map_err(|_| {
+            (
+                "assign_partition",
+                Coded::new(
+                    ErrorCode::NotAPartition,
+                    format!("{p} is not a partition number"),
+                )
+                .with("value", p),
+            )
+        })?;
     }
     if c.worker_pool > 0 && c.commit_mode != CommitMode::AutoNaive {
         return Err((
             "worker_pool",
-            "the worker-pool design hands records to threads and lets auto commit commit what poll returned: use commit_mode \"auto-naive\"".into(),
+            Coded::new(ErrorCode::PoolNeedsAutoNaive, "the worker-pool design hands records to threads and lets auto commit commit what poll returned: use commit_mode \"auto-naive\""),
         ));
     }
     if c.worker_pool > 0 && c.threads > 1 {
         return Err((
             "worker_pool",
-            "use either several consumer threads or a worker pool, not both".into(),
+            Coded::new(
+                ErrorCode::PoolOrThreads,
+                "use either several consumer threads or a worker pool, not both",
+            ),
         ));
     }
     if c.assign_partition.is_some() && c.threads > 1 {
         return Err((
             "assign_partition",
-            "one consumer thread reads an assigned partition".into(),
+            Coded::new(
+                ErrorCode::AssignOneThread,
+                "one consumer thread reads an assigned partition",
+            ),
         ));
     }
     if !["earliest", "latest"].contains(&c.auto_offset_reset.as_str()) {
         return Err((
             "auto_offset_reset",
-            "must be \"earliest\" or \"latest\"".into(),
+            Coded::new(ErrorCode::OffsetReset, "must be \"earliest\" or \"latest\""),
         ));
     }
     Ok(())

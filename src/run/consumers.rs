@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use super::options::ConsumerOptions;
 use super::process::{self, WorkerHandle};
-use super::{LabRun, RunError};
+use super::{not_running, LabRun, RunError};
 use crate::domain::event::LabEvent;
 use crate::domain::protocol::{Control, WorkerSpec};
+use crate::i18n::{Coded, ErrorCode};
 
 impl LabRun {
     /// Starts a consumer (a new worker process) with the run's defaults and `options`.
@@ -22,22 +23,28 @@ impl LabRun {
         if config.assignment_strategy != self.defaults.assignment_strategy {
             // One group, one strategy: real brokers refuse a mix, and librdkafka's mock
             // broker aborts the whole process on it (members live on after a kill, too).
+            let strategy = self.defaults.assignment_strategy.librdkafka_name();
             return Err(RunError::BadField(
                 "assignment_strategy",
-                format!(
-                    "this run's group uses {:?}; choose the strategy when creating the run (params.assignment_strategy)",
-                    self.defaults.assignment_strategy.librdkafka_name()
-                ),
+                Coded::new(
+                    ErrorCode::StrategyPerRun,
+                    format!(
+                        "this run's group uses {strategy:?}; choose the strategy when creating the run (params.assignment_strategy)"
+                    ),
+                )
+                .with("strategy", strategy),
             ));
         }
         if let Some(p) = config.assign_partition {
             if p >= self.lab.lab.topic.partitions {
+                let max = self.lab.lab.topic.partitions - 1;
                 return Err(RunError::BadField(
                     "assign_partition",
-                    format!(
-                        "the topic has partitions 0..{}",
-                        self.lab.lab.topic.partitions - 1
-                    ),
+                    Coded::new(
+                        ErrorCode::PartitionRange,
+                        format!("the topic has partitions 0..{max}"),
+                    )
+                    .with("max", max),
                 ));
             }
         }
@@ -45,9 +52,15 @@ impl LabRun {
             let mut inner = self.lock();
             let max = self.lab.lab.controls.max_consumers as usize;
             if inner.state.live_consumers() >= max {
-                return Err(RunError::Limit(format!(
-                    "this lab runs at most {max} consumer(s) at once; stop or kill one first"
-                )));
+                return Err(RunError::Limit(
+                    Coded::new(
+                        ErrorCode::MaxConsumers,
+                        format!(
+                            "this lab runs at most {max} consumer(s) at once; stop or kill one first"
+                        ),
+                    )
+                    .with("max", max),
+                ));
             }
             inner.state.add_consumer(config.clone())
         };
@@ -89,14 +102,14 @@ impl LabRun {
     /// Graceful stop: SIGTERM, the worker's shutdown hook (wakeup → commitSync → close).
     pub fn stop_consumer(&self, cid: &str) -> Result<(), RunError> {
         self.with_handle(cid, |h| h.signal(libc::SIGTERM))?
-            .ok_or_else(|| RunError::Conflict(format!("consumer {cid} is not running")))
+            .ok_or_else(|| not_running(cid))
     }
 
     /// Crash: SIGKILL. No commit, no leave-group; the group notices after the session timeout.
     pub fn kill_consumer(&self, cid: &str) -> Result<(), RunError> {
         let alive = self.with_handle(cid, |_| ())?.is_some();
         if !alive {
-            return Err(RunError::Conflict(format!("consumer {cid} is not running")));
+            return Err(not_running(cid));
         }
         // Logged before the signal, so the page sees "killed" before "exited".
         self.record(Some(cid), LabEvent::Killed);
@@ -110,7 +123,7 @@ impl LabRun {
         let sent = self.with_handle(cid, |h| h.send_line(line))?;
         match sent {
             Some(true) => Ok(()),
-            _ => Err(RunError::Conflict(format!("consumer {cid} is not running"))),
+            _ => Err(not_running(cid)),
         }
     }
 

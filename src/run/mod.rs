@@ -27,6 +27,7 @@ use crate::domain::group;
 use crate::domain::lag::{LagReport, PartitionSample};
 use crate::domain::ledger::LedgerReport;
 use crate::domain::settings::ConsumerSettings;
+use crate::i18n::{Coded, ErrorCode};
 use crate::lab::LoadedLab;
 use log::{EventLog, LogEntry, Replay};
 use process::WorkerHandle;
@@ -35,17 +36,18 @@ pub use registry::RunRegistry;
 use state::RunState;
 pub use state::{ConsumerStatus, ConsumerView, PartitionView};
 
-/// Why a run operation was refused.
+/// Why a run operation was refused. Each has an error code (`code()`): the page shows the
+/// catalog's `err.<code>` with `params()`.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("no consumer {0} in this run")]
     NoSuchConsumer(String),
     #[error("field `{0}`: {1}")]
-    BadField(&'static str, String),
+    BadField(&'static str, Coded),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Coded),
     #[error("{0}")]
-    Limit(String),
+    Limit(Coded),
     #[error("broker: {0}")]
     Broker(#[from] BrokerError),
     #[error("cannot start the worker process: {0}")]
@@ -60,6 +62,38 @@ pub const BURROW_CLASSROOM: EvaluatorConfig = EvaluatorConfig {
     allowed_lag: 0,
     minimum_complete: 0.0,
 };
+impl RunError {
+    /// The error as its code and placeholder values (`field` included for a bad field).
+    pub fn coded(&self) -> Coded {
+        match self {
+            RunError::NoSuchConsumer(cid) => {
+                Coded::new(ErrorCode::NoConsumer, self.to_string()).with("consumer", cid.as_str())
+            }
+            RunError::BadField(field, why) => Coded {
+                message: self.to_string(),
+                ..why.clone().with("field", *field)
+            },
+            RunError::Conflict(c) | RunError::Limit(c) => c.clone(),
+            RunError::Broker(e) => {
+                Coded::new(ErrorCode::Broker, self.to_string()).with("detail", e.to_string())
+            }
+            RunError::Spawn(e) => {
+                Coded::new(ErrorCode::Spawn, self.to_string()).with("detail", e.to_string())
+            }
+        }
+    }
+}
+
+/// "consumer c1 is not running", coded.
+fn not_running(cid: &str) -> RunError {
+    RunError::Conflict(
+        Coded::new(
+            ErrorCode::NotRunning,
+            format!("consumer {cid} is not running"),
+        )
+        .with("consumer", cid),
+    )
+}
 
 /// Limits and paths every run shares.
 #[derive(Debug, Clone)]
@@ -232,7 +266,7 @@ impl LabRun {
             .state
             .newly_reached(&self.lab.lab.checkpoints)
             .into_iter()
-            .map(|c| (c.id.clone(), c.text.clone()))
+            .map(|c| (c.id.clone(), c.text.en().to_string()))
             .collect();
         for (id, text) in newly {
             self.record(None, LabEvent::Checkpoint { id, text });
@@ -264,7 +298,7 @@ impl LabRun {
                 .iter()
                 .map(|c| CheckpointView {
                     id: c.id.clone(),
-                    text: c.text.clone(),
+                    text: c.text.en().to_string(),
                     reached: state.is_reached(&c.id),
                 })
                 .collect(),

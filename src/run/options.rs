@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::domain::settings::{
-    check_consumer, AssignmentStrategy, CommitMode, ConsumerSettings, ThreadGroups,
+    check_consumer, AssignmentStrategy, CommitMode, ConsumerSettings, OptionError, ThreadGroups,
 };
 
 /// The JSON body of `POST /api/runs/{id}/consumers`; every field is optional.
@@ -30,10 +30,7 @@ pub struct ConsumerOptions {
 
 impl ConsumerOptions {
     /// The lab's defaults with these overrides applied and range-checked: `(field, why)`.
-    pub fn apply(
-        &self,
-        defaults: &ConsumerSettings,
-    ) -> Result<ConsumerSettings, (&'static str, String)> {
+    pub fn apply(&self, defaults: &ConsumerSettings) -> Result<ConsumerSettings, OptionError> {
         let mut c = defaults.clone();
         // Each given field replaces the default; `opt:` fields are optional in the settings too.
         macro_rules! overlay {

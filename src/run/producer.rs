@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::{LabRun, RunError};
 use crate::domain::event::LabEvent;
+use crate::i18n::{Coded, ErrorCode};
 
 /// The background producer's ceiling, records per second.
 pub const MAX_PRODUCER_RATE: u32 = 500;
@@ -22,7 +23,12 @@ impl LabRun {
         if rate > MAX_PRODUCER_RATE {
             return Err(RunError::BadField(
                 "rate_per_sec",
-                format!("{rate} is more than {MAX_PRODUCER_RATE}"),
+                Coded::new(
+                    ErrorCode::RateMax,
+                    format!("{rate} is more than {MAX_PRODUCER_RATE}"),
+                )
+                .with("value", rate)
+                .with("max", MAX_PRODUCER_RATE),
             ));
         }
         let token = self.cancel.child_token();

@@ -18,6 +18,7 @@ use super::{
 use crate::broker::Broker;
 use crate::domain::burrow::GroupWindows;
 use crate::domain::group;
+use crate::i18n::{Coded, ErrorCode};
 use crate::lab::LoadedLab;
 
 /// Every run on this server.
@@ -64,10 +65,16 @@ impl RunRegistry {
             .apply(&lab.lab.consumer)
             .map_err(|(field, why)| RunError::BadField(field, why))?;
         if self.lock().len() >= self.settings.max_runs {
-            return Err(RunError::Limit(format!(
-                "the server already runs {} labs; delete one or wait for idle runs to expire",
-                self.settings.max_runs
-            )));
+            let max = self.settings.max_runs;
+            return Err(RunError::Limit(
+                Coded::new(
+                    ErrorCode::MaxRuns,
+                    format!(
+                        "the server already runs {max} labs; delete one or wait for idle runs to expire"
+                    ),
+                )
+                .with("max", max),
+            ));
         }
         let id = {
             let mut n = self.next_id.lock().unwrap_or_else(|e| e.into_inner());

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AppError, AppState};
 use crate::domain::protocol::Control;
+use crate::i18n::{ErrorCode, Lang, Text};
 use crate::lab::LoadedLab;
 use crate::run::options::ConsumerOptions;
 use crate::run::LabRun;
@@ -26,9 +27,13 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| AppError::BadRequest(format!("cannot read the request body: {e}")))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            AppError::bad_request(
+                ErrorCode::BodyUnreadable,
+                format!("cannot read the request body: {e}"),
+            )
+            .with("detail", e.to_string())
+        })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Body(T::default()));
         }
@@ -37,23 +42,32 @@ where
             let path = e.path().to_string();
             let inner = e.into_inner();
             if path == "." || path.is_empty() {
-                AppError::BadRequest(format!("invalid JSON body: {inner}"))
+                AppError::bad_request(
+                    ErrorCode::InvalidJson,
+                    format!("invalid JSON body: {inner}"),
+                )
+                .with("detail", inner.to_string())
             } else {
                 AppError::field(
                     path.clone(),
+                    ErrorCode::InvalidField,
                     format!("invalid JSON body: field `{path}`: {inner}"),
                 )
+                .with("detail", inner.to_string())
             }
         })
     }
 }
 
+/// A lab as the API lists it: its texts in both languages (`title: {"en", "ko"}`).
 #[derive(Serialize)]
 pub struct LabSummary<'a> {
     id: &'a str,
-    title: &'a str,
+    title: &'a Text,
     course: &'a str,
-    summary: &'a str,
+    java_class: &'a str,
+    summary: &'a Text,
+    point: &'a Text,
     order: u32,
     topic: &'a crate::lab::TopicDef,
     consumer: &'a crate::domain::settings::ConsumerSettings,
@@ -65,7 +79,9 @@ fn summary(l: &LoadedLab) -> LabSummary<'_> {
         id: &l.lab.id,
         title: &l.lab.title,
         course: &l.lab.course,
+        java_class: &l.lab.java_class,
         summary: &l.lab.summary,
+        point: &l.lab.point,
         order: l.lab.order,
         topic: &l.lab.topic,
         consumer: &l.lab.consumer,
@@ -85,10 +101,7 @@ pub async fn get_lab(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
-    let lab = state
-        .labs
-        .get(&id)
-        .ok_or_else(|| AppError::NotFound(format!("no lab {id:?}")))?;
+    let lab = state.labs.get(&id).ok_or_else(|| no_lab(&id))?;
     Ok(Json(
         serde_json::to_value(summary(&lab)).unwrap_or_default(),
     ))
@@ -107,12 +120,13 @@ pub async fn create_run(
     Body(body): Body<CreateRun>,
 ) -> Result<impl IntoResponse, AppError> {
     if body.lab.is_empty() {
-        return Err(AppError::field("lab", "field `lab` is required"));
+        return Err(AppError::field(
+            "lab",
+            ErrorCode::FieldRequired,
+            "field `lab` is required",
+        ));
     }
-    let lab = state
-        .labs
-        .get(&body.lab)
-        .ok_or_else(|| AppError::NotFound(format!("no lab {:?}", body.lab)))?;
+    let lab = state.labs.get(&body.lab).ok_or_else(|| no_lab(&body.lab))?;
     let run = state.runs.create(lab, &body.params).await?;
     Ok((
         StatusCode::CREATED,
@@ -148,19 +162,32 @@ pub async fn list_runs(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 pub fn find_run(state: &AppState, id: &str) -> Result<std::sync::Arc<LabRun>, AppError> {
-    let run = state
-        .runs
-        .get(id)
-        .ok_or_else(|| AppError::NotFound(format!("no run {id:?} (it may have expired)")))?;
+    let run = state.runs.get(id).ok_or_else(|| {
+        AppError::not_found(
+            ErrorCode::NoRun,
+            format!("no run {id:?} (it may have expired)"),
+        )
+        .with("run", id)
+    })?;
     run.touch();
     Ok(run)
 }
 
+/// The run's state; its checkpoints' texts in the requester's language (cookie or
+/// `Accept-Language`, as the page that asks was rendered).
 pub async fn get_run(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    lang: Lang,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(find_run(&state, &id)?.view()))
+    let run = find_run(&state, &id)?;
+    let mut view = run.view();
+    for cp in &mut view.checkpoints {
+        if let Some(c) = run.lab.lab.checkpoints.iter().find(|c| c.id == cp.id) {
+            cp.text = c.text.get(lang).to_string();
+        }
+    }
+    Ok(Json(view))
 }
 
 pub async fn delete_run(
@@ -170,7 +197,7 @@ pub async fn delete_run(
     if state.runs.remove(&id).await {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(AppError::NotFound(format!("no run {id:?}")))
+        Err(AppError::not_found(ErrorCode::NoRun, format!("no run {id:?}")).with("run", id))
     }
 }
 
@@ -201,19 +228,24 @@ pub async fn produce(
     if body.values.is_empty() || body.values.len() > MAX_PRODUCE {
         return Err(AppError::field(
             "values",
+            ErrorCode::ValuesCount,
             format!("field `values`: give 1 to {MAX_PRODUCE} values"),
-        ));
+        )
+        .with("max", MAX_PRODUCE));
     }
     if body.values.iter().any(|v| v.len() > MAX_VALUE_BYTES) {
         return Err(AppError::field(
             "values",
+            ErrorCode::ValueTooLong,
             format!("field `values`: a value is longer than {MAX_VALUE_BYTES} bytes"),
-        ));
+        )
+        .with("max", MAX_VALUE_BYTES));
     }
     let keys = match body.keys {
         Some(keys) if keys.len() != body.values.len() => {
             return Err(AppError::field(
                 "keys",
+                ErrorCode::KeysCount,
                 "field `keys`: give one key (or null) per value",
             ))
         }
@@ -257,8 +289,9 @@ pub async fn consumer_action(
         "resume" => run.control(&cid, Control::Resume)?,
         "step" if step.batch => {
             if step.records.is_some() {
-                return Err(AppError::BadRequest(
-                    "give either `records` or `batch`, not both".into(),
+                return Err(AppError::bad_request(
+                    ErrorCode::StepBoth,
+                    "give either `records` or `batch`, not both",
                 ));
             }
             run.control(&cid, Control::StepBatch)?
@@ -268,15 +301,20 @@ pub async fn consumer_action(
             if !(1..=100_000).contains(&records) {
                 return Err(AppError::field(
                     "records",
+                    ErrorCode::Range,
                     "field `records`: must be between 1 and 100000",
-                ));
+                )
+                .with("min", 1)
+                .with("max", 100_000));
             }
             run.control(&cid, Control::Step { records })?
         }
         other => {
-            return Err(AppError::NotFound(format!(
-                "no consumer action {other:?} (stop, kill, pause, resume, step)"
-            )))
+            return Err(AppError::not_found(
+                ErrorCode::NoAction,
+                format!("no consumer action {other:?} (stop, kill, pause, resume, step)"),
+            )
+            .with("action", other))
         }
     }
     Ok(StatusCode::ACCEPTED)
@@ -296,7 +334,11 @@ pub async fn set_producer(
 ) -> Result<impl IntoResponse, AppError> {
     let run = find_run(&state, &id)?;
     let rate = body.rate_per_sec.ok_or_else(|| {
-        AppError::field("rate_per_sec", "field `rate_per_sec` is required (0 stops)")
+        AppError::field(
+            "rate_per_sec",
+            ErrorCode::FieldRequired,
+            "field `rate_per_sec` is required (0 stops)",
+        )
     })?;
     run.set_producer_rate(rate)?;
     Ok(StatusCode::ACCEPTED)
@@ -318,14 +360,15 @@ pub async fn inject_fault(
 ) -> Result<impl IntoResponse, AppError> {
     let run = find_run(&state, &id)?;
     if !state.broker.is_embedded() {
-        return Err(AppError::Conflict(
-            "fault injection needs the embedded broker (a real cluster cannot be told to fail)"
-                .into(),
+        return Err(AppError::conflict(
+            ErrorCode::FaultsNeedEmbedded,
+            "fault injection needs the embedded broker (a real cluster cannot be told to fail)",
         ));
     }
     if body.commit_errors.is_none() && body.rtt_ms.is_none() {
-        return Err(AppError::BadRequest(
-            "give `commit_errors` or `rtt_ms`".into(),
+        return Err(AppError::bad_request(
+            ErrorCode::FaultRequired,
+            "give `commit_errors` or `rtt_ms`",
         ));
     }
     let mut said = vec![];
@@ -333,8 +376,11 @@ pub async fn inject_fault(
         if !(1..=100).contains(&n) {
             return Err(AppError::field(
                 "commit_errors",
+                ErrorCode::Range,
                 "field `commit_errors`: must be between 1 and 100",
-            ));
+            )
+            .with("min", 1)
+            .with("max", 100));
         }
         state.broker.inject_commit_errors(
             rdkafka::types::RDKafkaRespErr::RD_KAFKA_RESP_ERR_INVALID_COMMIT_OFFSET_SIZE,
@@ -346,8 +392,11 @@ pub async fn inject_fault(
         if ms > 10_000 {
             return Err(AppError::field(
                 "rtt_ms",
+                ErrorCode::Range,
                 "field `rtt_ms`: must be at most 10000",
-            ));
+            )
+            .with("min", 0)
+            .with("max", 10_000));
         }
         state
             .broker
@@ -364,5 +413,9 @@ pub async fn inject_fault(
 }
 
 pub async fn not_found() -> AppError {
-    AppError::NotFound("no such API endpoint".into())
+    AppError::not_found(ErrorCode::NoEndpoint, "no such API endpoint")
+}
+
+fn no_lab(id: &str) -> AppError {
+    AppError::not_found(ErrorCode::NoLab, format!("no lab {id:?}")).with("lab", id)
 }

@@ -75,7 +75,11 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     let mut text = String::new();
     if let Err(e) = encode(&mut text, &registry) {
         tracing::error!(error = %e, "metrics encoding failed");
-        return super::AppError::Internal("metrics encoding failed".into()).into_response();
+        return (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "metrics encoding failed",
+        )
+            .into_response();
     }
     (
         [(

@@ -18,6 +18,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::broker::Broker;
+use crate::i18n::Catalog;
 use crate::lab::LabCatalog;
 use crate::run::RunRegistry;
 pub use error::AppError;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub static_dir: PathBuf,
     /// HTTP responses by status, for `/metrics`.
     pub http_responses: metrics::HttpResponses,
+    /// The UI texts of both languages (checked at start).
+    pub texts: Arc<Catalog>,
 }
 
 pub fn app(state: AppState) -> Router {

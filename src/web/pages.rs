@@ -1,33 +1,107 @@
-//! HTML pages (askama templates): the lab list and a lab's page.
+//! HTML pages (askama templates): the lab list and a lab's page, in the page's language
+//! ([`PageLang`]: `?lang=` → cookie → `Accept-Language` → Korean). Every page carries the
+//! language's UI texts as the `#i18n` island, `<html lang>`, `Content-Language` and `Vary`.
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::header::{CONTENT_LANGUAGE, VARY};
+use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::AppState;
 use crate::domain::settings::{OptionRange, OPTION_RANGES};
+use crate::i18n::{Lang, PageLang, Texts};
 use crate::lab::LoadedLab;
 use crate::run::{LAG_WINDOW_SAMPLES, MAX_PRODUCER_RATE};
 
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    labs: Vec<std::sync::Arc<LoadedLab>>,
+/// A link of the header's language toggle (`한국어 / English`).
+struct LangLink {
+    lang: Lang,
+    href: String,
+    current: bool,
+}
+
+/// What every page's frame (`base.html`) needs.
+struct Chrome<'a> {
+    t: Texts<'a>,
     bootstrap: String,
     embedded: bool,
+    langs: Vec<LangLink>,
+}
+
+impl<'a> Chrome<'a> {
+    fn new(state: &'a AppState, lang: Lang, uri: &Uri) -> Chrome<'a> {
+        Chrome {
+            t: state.texts.texts(lang),
+            bootstrap: state.broker.bootstrap_servers().to_string(),
+            embedded: state.broker.is_embedded(),
+            langs: Lang::ALL
+                .iter()
+                .map(|&l| LangLink {
+                    lang: l,
+                    href: toggle_href(uri.query(), l),
+                    current: l == lang,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `?<the other parameters>&lang=<l>`: the toggle keeps the page's address (e.g. `?run=`).
+fn toggle_href(query: Option<&str>, lang: Lang) -> String {
+    let rest: Vec<&str> = query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty() && p.split('=').next() != Some("lang"))
+        .collect();
+    if rest.is_empty() {
+        format!("?lang={lang}")
+    } else {
+        format!("?{}&lang={lang}", rest.join("&"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    c: Chrome<'a>,
+    labs: Vec<std::sync::Arc<LoadedLab>>,
 }
 
 #[derive(Template)]
 #[template(path = "lab.html")]
-struct LabPage {
+struct LabPage<'a> {
+    c: Chrome<'a>,
     lab: std::sync::Arc<LoadedLab>,
-    bootstrap: String,
-    embedded: bool,
-    /// The lab definition for the page script (consumer defaults, controls).
+    /// The lab definition for the page script (consumer defaults, controls), its texts in the
+    /// page's language.
     lab_json: String,
     /// The server's limits and timings the page explains and checks (`PageRules`).
     rules_json: String,
+}
+
+impl LabPage<'_> {
+    fn title(&self) -> &str {
+        self.lab.lab.title.get(self.c.t.lang)
+    }
+    fn summary(&self) -> &str {
+        self.lab.lab.summary.get(self.c.t.lang)
+    }
+    fn point(&self) -> &str {
+        self.lab.lab.point.get(self.c.t.lang)
+    }
+    fn instructions_html(&self) -> &str {
+        self.lab.instructions_html.get(self.c.t.lang)
+    }
+    /// The produce-batch button's values: `1–4`, or `1` for one.
+    fn batch_values(&self) -> String {
+        let batch = &self.lab.lab.controls.produce_batch;
+        match (batch.first(), batch.last()) {
+            (Some(first), Some(last)) if batch.len() > 1 => format!("{first}–{last}"),
+            (Some(first), _) => first.clone(),
+            _ => String::new(),
+        }
+    }
 }
 
 /// Limits and timings the page shows or checks, from where the server defines them.
@@ -61,13 +135,20 @@ fn json_island(value: &impl serde::Serialize) -> String {
 
 #[derive(Template)]
 #[template(path = "not_found.html")]
-struct NotFoundPage {
+struct NotFoundPage<'a> {
+    c: Chrome<'a>,
     what: String,
 }
 
-fn render(t: impl Template, status: StatusCode) -> Response {
+fn render(t: impl Template, status: StatusCode, lang: Lang) -> Response {
     match t.render() {
-        Ok(html) => (status, Html(html)).into_response(),
+        Ok(html) => {
+            let mut response = (status, Html(html)).into_response();
+            let headers = response.headers_mut();
+            headers.insert(CONTENT_LANGUAGE, HeaderValue::from_static(lang.as_str()));
+            headers.insert(VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+            response
+        }
         Err(e) => {
             tracing::error!(error = %e, "template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "page rendering failed").into_response()
@@ -75,39 +156,116 @@ fn render(t: impl Template, status: StatusCode) -> Response {
     }
 }
 
-pub async fn home(State(state): State<AppState>) -> Response {
+pub async fn home(State(state): State<AppState>, PageLang(lang): PageLang, uri: Uri) -> Response {
     render(
         HomePage {
+            c: Chrome::new(&state, lang, &uri),
             labs: state.labs.list(),
-            bootstrap: state.broker.bootstrap_servers().to_string(),
-            embedded: state.broker.is_embedded(),
         },
         StatusCode::OK,
+        lang,
     )
 }
 
-pub async fn lab_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn lab_page(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
     let Some(lab) = state.labs.get(&id) else {
-        return not_found_page(format!("There is no lab called “{id}”."));
+        let what = state.texts.texts(lang).with("page.no_lab", "id", &id);
+        return not_found_page(&state, lang, &uri, what);
     };
-    let lab_json = json_island(&lab.lab);
+    let lab_json = json_island(&lab.lab.in_lang(lang));
     let rules_json = json_island(&PageRules::of(&state));
     render(
         LabPage {
+            c: Chrome::new(&state, lang, &uri),
             lab,
-            bootstrap: state.broker.bootstrap_servers().to_string(),
-            embedded: state.broker.is_embedded(),
             lab_json,
             rules_json,
         },
         StatusCode::OK,
+        lang,
     )
 }
 
-fn not_found_page(what: String) -> Response {
-    render(NotFoundPage { what }, StatusCode::NOT_FOUND)
+fn not_found_page(state: &AppState, lang: Lang, uri: &Uri, what: String) -> Response {
+    render(
+        NotFoundPage {
+            c: Chrome::new(state, lang, uri),
+            what,
+        },
+        StatusCode::NOT_FOUND,
+        lang,
+    )
 }
 
-pub async fn not_found() -> Response {
-    not_found_page("There is no page at this address.".into())
+pub async fn not_found(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+) -> Response {
+    let what = state.texts.texts(lang).get("page.no_page").to_string();
+    not_found_page(&state, lang, &uri, what)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Catalog;
+
+    #[test]
+    fn the_toggle_keeps_the_other_parameters() {
+        assert_eq!(toggle_href(None, Lang::En), "?lang=en");
+        assert_eq!(toggle_href(Some("run=r1"), Lang::Ko), "?run=r1&lang=ko");
+        assert_eq!(toggle_href(Some("lang=ko&a=b"), Lang::En), "?a=b&lang=en");
+    }
+
+    /// Every `t.get("…")`, `t.with("…"` … key the templates use is in the catalogs.
+    #[test]
+    fn every_template_key_is_in_the_catalogs() {
+        let catalog = Catalog::builtin().unwrap();
+        let keys: std::collections::BTreeSet<&str> = catalog.keys().collect();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut used = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for key in template_keys(&text) {
+                used += 1;
+                let known = keys.contains(key.as_str())
+                    || (keys.contains(format!("{key}.one").as_str())
+                        && keys.contains(format!("{key}.other").as_str()));
+                assert!(
+                    known,
+                    "{}: key `{key}` is not in static/i18n/*.json",
+                    path.display()
+                );
+            }
+        }
+        assert!(used > 50, "only {used} keys found in the templates");
+    }
+
+    /// String literals in the templates that look like catalog keys (`page.x`, `home.x`, …).
+    fn template_keys(text: &str) -> Vec<String> {
+        let mut keys = vec![];
+        for (i, _) in text.match_indices('"') {
+            let rest = &text[i + 1..];
+            let Some(end) = rest.find('"') else { break };
+            let candidate = &rest[..end];
+            let prefixed = ["page.", "home.", "err.", "lang."]
+                .iter()
+                .any(|p| candidate.starts_with(p));
+            if prefixed
+                && candidate
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            {
+                keys.push(candidate.to_string());
+            }
+        }
+        keys
+    }
 }

@@ -14,6 +14,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::api::find_run;
 use super::{AppError, AppState};
+use crate::i18n::ErrorCode;
 use crate::run::log::{Gap, LogEntry};
 
 #[derive(Deserialize)]
@@ -23,9 +24,12 @@ pub struct EventsQuery {
 
 fn parse_id(what: &str, raw: &str) -> Result<u64, AppError> {
     raw.trim().parse::<u64>().map_err(|_| {
-        AppError::BadRequest(format!(
-            "{what} must be a non-negative integer, got {raw:?}"
-        ))
+        AppError::bad_request(
+            ErrorCode::BadEventId,
+            format!("{what} must be a non-negative integer, got {raw:?}"),
+        )
+        .with("what", what)
+        .with("value", raw)
     })
 }
 
@@ -50,17 +54,23 @@ pub async fn events(
     let after = match (headers.get("last-event-id"), &query.after) {
         (Some(h), _) => parse_id(
             "Last-Event-ID",
-            h.to_str()
-                .map_err(|_| AppError::BadRequest("Last-Event-ID is not text".into()))?,
+            h.to_str().map_err(|_| {
+                AppError::bad_request(ErrorCode::BadEventId, "Last-Event-ID is not text")
+                    .with("what", "Last-Event-ID")
+                    .with("value", "?")
+            })?,
         )?,
         (None, Some(a)) => parse_id("after", a)?,
         (None, None) => 0,
     };
     let last = run.last_seq();
     if after > last {
-        return Err(AppError::BadRequest(format!(
-            "event id {after} is ahead of this run's log (last id {last})"
-        )));
+        return Err(AppError::bad_request(
+            ErrorCode::EventIdAhead,
+            format!("event id {after} is ahead of this run's log (last id {last})"),
+        )
+        .with("after", after)
+        .with("last", last));
     }
     let (replay, mut live) = run.subscribe(after);
     let server_down = state.shutdown.clone();

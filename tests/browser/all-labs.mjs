@@ -11,7 +11,7 @@ async function abLab(page, guard, lab) {
   await waitFor(page, `${lab.id}: both runs live`, () => document.querySelectorAll('[data-pane] [data-el="conn"][data-state="live"]').length === 2);
   const runs = await page.$$eval('[data-pane] [data-el="run-id"]', (es) => es.map((e) => e.textContent));
   assert(runs.length === 2 && runs[0] !== runs[1], `${lab.id}: two runs ${runs}`);
-  assert((await page.textContent('h1')).trim() === lab.title, `${lab.id}: the title`);
+  assert((await page.textContent('h1')).trim() === lab.title.en, `${lab.id}: the title`);
   for (const key of ['A', 'B']) {
     const lanes = await page.$$eval(`[data-pane="${key}"] .lanes .lane[data-partition]`, (ls) => ls.length);
     assert(lanes === lab.topic.partitions, `${lab.id} ${key}: ${lanes} lanes for ${lab.topic.partitions} partitions`);
@@ -55,7 +55,7 @@ run('all-labs', async (browser) => {
     }
     await page.goto(`${base}/labs/${lab.id}`);
     const runId = await waitForRun(page);
-    assert((await page.textContent('h1')).trim() === lab.title, `${lab.id}: the title`);
+    assert((await page.textContent('h1')).trim() === lab.title.en, `${lab.id}: the title`);
     const lanes = await page.$$eval('#lanes .lane[data-partition]', (ls) => ls.length);
     assert(lanes === lab.topic.partitions, `${lab.id}: ${lanes} lanes for ${lab.topic.partitions} partitions`);
     const has = async (action) => (await page.$(`button[data-action="${action}"]`)) !== null;

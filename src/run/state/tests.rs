@@ -192,13 +192,13 @@ fn checkpoints_are_reached_once() {
     let checkpoints: Vec<Checkpoint> = vec![
         Checkpoint {
             id: "killed".into(),
-            text: "kill it".into(),
+            text: crate::i18n::Text::new("kill it", "강제 종료"),
             after: vec!["killed".into()],
             ..Default::default()
         },
         Checkpoint {
             id: "dup".into(),
-            text: "a duplicate".into(),
+            text: crate::i18n::Text::new("a duplicate", "중복"),
             min_duplicates: Some(1),
             ..Default::default()
         },
