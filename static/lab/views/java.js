@@ -75,6 +75,7 @@ export function createJavaView(pane) {
   let shownFile = 0;
   let leadFile = null;
   let leadLine = null;
+  let leadState = null;
   let marked = [];
   const dom = { bar: null, tabs: null, follow: null, scroll: null, lists: [] };
 
@@ -93,6 +94,12 @@ export function createJavaView(pane) {
     const credit = el('p', { class: 'java-credit' }, `${t('java.credit')} `,
       el('a', { href: `https://github.com/${COURSE_REPO}`, rel: 'noopener noreferrer' }, COURSE_REPO));
     root.replaceChildren(dom.bar, dom.scroll, credit);
+    // Lines rewrap when the box changes width: keep the running line in view.
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver(() => {
+        if (leadLine && !leadLine.closest('ol').hidden) reveal(leadLine);
+      }).observe(dom.scroll);
+    }
   }
 
   /** Clicking a consumer card (or Enter / Space on it) makes the panel follow that consumer. */
@@ -153,9 +160,11 @@ export function createJavaView(pane) {
     dom.lists = src.files.map((f, fi) => {
       const ol = el('ol', { class: 'java-lines', 'aria-label': t('java.code_label', { name: f.name }), dataset: { file: f.name } });
       f.lines.forEach((line, li) => {
-        const item = el('li', { dataset: { line: String(li + 1) } },
-          el('span', { class: 'j-mark', 'aria-hidden': 'true' }),
-          el('code', {}, ...highlight(line.text || ' ')));
+        // The indentation is drawn as padding, so that a wrapped line hangs under its start.
+        const indent = /^ */.exec(line.text)[0].length;
+        const text = el('code', {}, ...highlight(line.text.slice(indent) || ' '));
+        if (indent) text.style.setProperty('--ind', String(indent));
+        const item = el('li', { dataset: { line: String(li + 1) } }, el('span', { class: 'j-mark', 'aria-hidden': 'true' }), text);
         if (line.anchor) item.dataset.anchor = line.anchor;
         ol.append(item);
       });
@@ -260,8 +269,10 @@ export function createJavaView(pane) {
       leadFile = primary.file;
       showFile(primary.file);
     }
-    if (leadLine !== primary.li) {
+    const leadKey = `${lead.name}|${lead.died ? 'died' : ''}`;
+    if (leadLine !== primary.li || leadState !== leadKey) {
       leadLine = primary.li;
+      leadState = leadKey;
       if (primary.file === shownFile) reveal(primary.li);
     }
   }
