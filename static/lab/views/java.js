@@ -239,23 +239,27 @@ export function createJavaView(pane) {
       line.li.style.setProperty('--age', String((trail.length - i) / (trail.length + 1)));
     });
     let primary = null;
+    const labels = new Map(); // li → the marks of the threads on it
     for (const th of threads) {
       const step = th.died || th.at;
       const line = lineOf(resolve(step, index));
       if (!line) continue;
       const li = touch(line.li);
       li.classList.remove('j-trail');
-      const label = named ? `${th.name || 'main'} ` : '';
+      const sign = th.died ? '✕' : th.paused ? '❚❚' : '▶';
+      const marks = labels.get(li) || [];
+      marks.push(named ? `${th.name || 'main'}${sign}` : sign);
+      labels.set(li, marks);
       if (th.died) {
         li.classList.add('j-died');
-        li.firstChild.textContent = `${label}✕`;
         if (!li.querySelector('.j-died-text')) li.append(el('span', { class: 'j-died-text' }, t('java.died_here')));
         if (th === lead) data.died = step.anchor;
       } else {
         li.classList.add(th === lead ? 'j-current' : 'j-here');
-        li.classList.toggle('j-paused', th.paused);
-        li.firstChild.textContent = `${label}${th.paused ? '❚❚' : '▶'}`;
-        if (th.paused) li.firstChild.title = t('java.paused');
+        if (th.paused) {
+          li.classList.add('j-paused');
+          li.firstChild.title = t('java.paused');
+        }
         if (th === lead) {
           li.setAttribute('aria-current', 'true');
           data.current = step.anchor;
@@ -263,6 +267,11 @@ export function createJavaView(pane) {
       }
       if (th === lead) primary = line;
     }
+    for (const [li, marks] of labels) {
+      li.firstChild.textContent = marks.join(' ');
+      if (li.classList.contains('j-current')) li.classList.remove('j-here');
+    }
+    root.classList.toggle('java-threads', !!named);
     if (!primary) return;
     // Follow the line into its file (once per move) and into view inside the box.
     if (leadFile !== primary.file) {
