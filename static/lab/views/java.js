@@ -90,7 +90,7 @@ export function createJavaView(pane) {
     dom.tabs = el('div', { class: 'java-tabs', role: 'tablist', 'aria-label': t('java.files') });
     dom.follow = el('p', { class: 'java-follow', title: t('java.follow_hint') });
     dom.bar = el('div', { class: 'java-bar' }, dom.tabs, dom.follow);
-    dom.scroll = el('div', { class: 'java-scroll', tabindex: '0' });
+    dom.scroll = el('div', { class: 'java-scroll', tabindex: '0', role: 'region' });
     const credit = el('p', { class: 'java-credit' }, `${t('java.credit')} `,
       el('a', { href: `https://github.com/${COURSE_REPO}`, rel: 'noopener noreferrer' }, COURSE_REPO));
     root.replaceChildren(dom.bar, dom.scroll, credit);
@@ -156,9 +156,10 @@ export function createJavaView(pane) {
     source = src;
     index = anchorIndex(src);
     setText(classEl, src.className);
+    dom.scroll.setAttribute('aria-label', t('java.code_label', { name: src.className }));
     marked = [];
     dom.lists = src.files.map((f, fi) => {
-      const ol = el('ol', { class: 'java-lines', 'aria-label': t('java.code_label', { name: f.name }), dataset: { file: f.name } });
+      const ol = el('ol', { class: 'java-lines', id: `java-${pane.key}-${fi}`, 'aria-label': t('java.code_label', { name: f.name }), dataset: { file: f.name } });
       f.lines.forEach((line, li) => {
         // The indentation is drawn as padding, so that a wrapped line hangs under its start.
         const indent = /^ */.exec(line.text)[0].length;
@@ -175,7 +176,7 @@ export function createJavaView(pane) {
     dom.lists.forEach((ol, fi) => { ol.hidden = fi !== shownFile; });
     dom.scroll.replaceChildren(...dom.lists);
     dom.tabs.replaceChildren(...src.files.map((f, fi) => el('button', {
-      type: 'button', role: 'tab', class: 'java-tab', 'aria-selected': fi === shownFile ? 'true' : 'false',
+      type: 'button', role: 'tab', class: 'java-tab', 'aria-selected': fi === shownFile ? 'true' : 'false', 'aria-controls': `java-${pane.key}-${fi}`,
       onclick: () => showFile(fi),
     }, f.name)));
     dom.tabs.hidden = src.files.length < 2;
