@@ -70,7 +70,6 @@ export function createJavaView(pane) {
   let picked = null;
   let drawnKey = null;
   let sourceKey = null;
-  let source = null;
   let index = new Map();
   let shownFile = 0;
   let leadFile = null;
@@ -153,7 +152,6 @@ export function createJavaView(pane) {
   }
 
   function setSource(src) {
-    source = src;
     index = anchorIndex(src);
     setText(classEl, src.className);
     dom.scroll.setAttribute('aria-label', t('java.code_label', { name: src.className }));
@@ -181,6 +179,7 @@ export function createJavaView(pane) {
     }, f.name)));
     dom.tabs.hidden = src.files.length < 2;
     leadLine = null;
+    leadFile = null;
   }
 
   function showFile(fi) {
