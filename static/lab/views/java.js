@@ -78,9 +78,10 @@ export function createJavaView(pane) {
   let marked = [];
   const dom = { bar: null, tabs: null, follow: null, scroll: null, lists: [] };
 
+  // The course's point under the code: from the lab (def.point) unless the page wrote it already.
   if (pointEl) {
-    setText(pointEl, def.point || '');
-    pointEl.hidden = !def.point;
+    if (def.point) setText(pointEl, def.point);
+    pointEl.hidden = !pointEl.textContent.trim();
   }
   if (root) build();
   bindCards();
