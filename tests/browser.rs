@@ -195,3 +195,13 @@ async fn step_batch_finishes_the_poll_batch_and_commits_it() {
 async fn the_page_language_follows_the_browser_the_toggle_and_the_link() {
     run_flow("i18n").await;
 }
+
+/// The Java panel, driven by the real consumers' events: on the wakeup lab (A/B) both consumers
+/// pause in the loop body, A's SIGKILL marks the line it died on, B's SIGTERM passes catch →
+/// finally → close(); on the batch lab Step batch moves the highlight to the commit, Step back
+/// to the loop body; a card click or Enter follows another consumer; large type and a narrow
+/// window.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn java_panel_follows_the_consumer_line_by_line() {
+    run_flow("java-trace").await;
+}

@@ -14,6 +14,7 @@ import { createCallbacksView } from '../views/callbacks.js';
 import { createCheckpointsView } from '../views/checkpoints.js';
 import { createConsumersView } from '../views/consumers.js';
 import { createCountersView } from '../views/counters.js';
+import { createJavaView } from '../views/java.js';
 import { createLagView } from '../views/lag.js';
 import { createLanesView } from '../views/lanes.js';
 import { createLogView } from '../views/log.js';
@@ -81,6 +82,7 @@ export class Pane {
       timeline: createTimelineView(this.el('timeline')),
       callbacks: createCallbacksView(this.el('callbacks')),
       producer: createProducerView(this.root, this.el('producer-state')),
+      java: createJavaView(this),
     };
     this.views.lanes.build(this.m);
     this.views.swim.build(this.m);
@@ -377,6 +379,7 @@ export class Pane {
     for (const ev of batch) {
       const out = model.applyEvent(this.m, ev);
       if (!out) continue;
+      this.views.java.event(ev);
       if (typeof ev.ts === 'number') this.skew = Math.min(this.skew, Date.now() - ev.ts);
       ledger = ledger || out.ledger;
       steps = steps || out.steps;
@@ -424,6 +427,7 @@ export class Pane {
     model.layoutLanes(m);
     v.lanes.draw(m, this.force.delete('lanes'));
     v.consumers.draw(m, ctx, this.force.delete('consumers'));
+    v.java.draw(m);
     if (this.due('counters', m.rev.counters)) {
       v.counters.draw(m);
       v.consumers.drawUncommitted(m);
