@@ -1,6 +1,8 @@
 // Shared by every page (a module): the large-type toggle, persisted. base.html's inline script
 // applies the stored choice before the first paint; this wires the button.
 
+import { t } from './lab/i18n.js';
+
 const KEY = 'labs.largeType';
 
 function stored() {
@@ -25,7 +27,7 @@ export function applyLargeType(on) {
   const button = document.getElementById('large-type');
   if (button) {
     button.setAttribute('aria-pressed', on ? 'true' : 'false');
-    button.title = on ? 'Normal type' : 'Larger type for projectors';
+    button.title = on ? t('ui.large_type.off') : t('ui.large_type.on');
   }
   document.dispatchEvent(new CustomEvent('labs:resize'));
 }

@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 
 import * as model from '../../static/lab/model/run.js';
 import { EVENT_KINDS } from '../../static/lab/event-kinds.js';
-import { feed, produced, records, start, stream } from './helpers.mjs';
+import { loadTexts } from '../../static/lab/i18n.js';
+import { catalog, feed, produced, records, start, stream } from './helpers.mjs';
+
+// The log lines asserted below are the English catalog's.
+loadTexts(catalog('en'));
 
 const GROUP = 'labs-r1';
 const fresh = (partitions = 1) => model.createRun({ partitions, group: GROUP });
