@@ -63,11 +63,4 @@ export function tn(key, n, params) {
   return t(chosen, { ...params, n: formatNumber(n) });
 }
 
-/** Sets an attribute (title, aria-label, placeholder) of `node` to a text, only when it changed. */
-export function tAttr(node, attr, key, params) {
-  if (!node) return;
-  const text = t(key, params);
-  if (node.getAttribute(attr) !== text) node.setAttribute(attr, text);
-}
-
 loadTexts();
