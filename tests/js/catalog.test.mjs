@@ -3,6 +3,7 @@
 // placeholders, and the Korean texts of the page's scripts (ui.*) are Korean.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,18 @@ function usedKeys() {
   }
   return calls;
 }
+
+test('every script parses as an ES module', () => {
+  const broken = [];
+  for (const path of scripts()) {
+    try {
+      execFileSync(process.execPath, ['--input-type=module', '--check'], { input: readFileSync(path), stdio: ['pipe', 'ignore', 'pipe'] });
+    } catch (e) {
+      broken.push(`${relative(ROOT, path)}: ${String(e.stderr).split('\n').find((l) => /Error/.test(l)) || e.message}`);
+    }
+  }
+  assert.deepEqual(broken, [], 'scripts that do not parse');
+});
 
 const has = (texts, key) => Object.prototype.hasOwnProperty.call(texts, key);
 

@@ -43,7 +43,7 @@ export function createCountersView(find) {
         el('div', { class: 'readout-row' },
           el('div', { class: 'ro committed-ro', title: t('ui.readout.committed_title') }, r.committed, el('span', { class: 'lbl' }, t('ui.readout.committed'))),
           el('div', { class: 'ro position-ro', title: t('ui.readout.position_title') }, r.position, el('span', { class: 'lbl' }, t('ui.readout.position'))),
-          el('div', { class: 'ro gap-ro', title: t('ui.readout.gap_title') }, r.gap, el('span', { class: 'lbl' }, t('ui.readout.gap'))),
+          el('div', { class: 'ro gap-ro', title: t('ui.readout.gap_title') }, r.gap, el('span', { class: 'lbl' }, t('ui.readout.gap')))),
         r.note, r.dups);
     }
     const r = readout;
