@@ -399,6 +399,16 @@ export const EVENTS = {
         .map((p) => t('ui.log.lag_partition', { p: p.partition, lag: p.lag, status: lagStatusText(p.status) })).join(' · '),
     }),
   },
+  client_metrics: {
+    // What the consumer's own `consumer.metrics()` says (librdkafka statistics, once a second).
+    idle: () => true,
+    text: (e) => {
+      const value = (v, digits) => (typeof v === 'number' ? num(digits === undefined ? v : Number(v.toFixed(digits))) : '–');
+      return t('ui.log.client_metrics', {
+        lag: value(e.records_lag_max), fetch: value(e.fetch_rate, 1), rate: value(e.records_consumed_rate, 1),
+      });
+    },
+  },
   producer_rate: {
     apply(m, ev) {
       m.producerRate = ev.rate_per_sec || 0;
