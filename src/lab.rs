@@ -114,7 +114,10 @@ impl Lab {
             return field("title", "must not be empty");
         }
         if !valid_java_class(&self.java_class) {
-            return field("java_class", "must be a Java class name such as ConsumerWithWakeup");
+            return field(
+                "java_class",
+                "must be a Java class name such as ConsumerWithWakeup",
+            );
         }
         if !valid_name(&self.topic.name) {
             return field(

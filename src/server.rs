@@ -57,6 +57,7 @@ impl Server {
             broker,
             shutdown: shutdown.clone(),
             static_dir: settings.static_dir(),
+            http_responses: Default::default(),
         };
 
         // Idle runs are torn down in the background.

@@ -261,6 +261,48 @@ async fn sync_record_kill_at_any_step_at_most_one_duplicate() {
     app.shutdown().await;
 }
 
+/// The course project's `commitSync()` with no argument inside the record loop: the first
+/// record's commit already covers the whole poll, so a kill in the middle of the batch loses
+/// the rest of it (the ledger shows each lost offset).
+async fn course_commit_sync_in_the_record_loop_kill_mid_batch_loses_the_rest() {
+    let app = spawn_app().await;
+    let run = app.create_run("sync-commit-record").await;
+    let events = app.events(&run).await;
+    app.produce_n(&run, 60).await;
+    let opts = with(
+        fast(),
+        json!({ "commit_mode": "sync-record-poll", "max_poll_records": 30, "pause_after_records": 5 }),
+    );
+    let c1 = app.start_consumer(&run, opts).await;
+    let evs = events
+        .wait_until("paused at 5", |evs| count(evs, "paused", &c1) == 1)
+        .await;
+    let held = evs.iter().find(|e| of(e, "paused", &c1)).unwrap()["held"]
+        .as_u64()
+        .unwrap();
+    assert!(held > 0, "paused in the middle of a batch");
+    // Five records, five commits, every one of the whole poll's positions.
+    let commits: Vec<i64> = evs
+        .iter()
+        .filter(|e| of(e, "commit_completed", &c1))
+        .map(|e| e["offsets"][0]["offset"].as_i64().unwrap())
+        .collect();
+    assert_eq!(commits, vec![5 + held as i64; 5], "{commits:?}");
+    let committed = commits[0];
+    kill_and_wait(&app, &run, &events, &c1).await;
+
+    let (c2, evs) = app.start_and_read_through(&run, &events, fast(), 59).await;
+    assert_eq!(records_of(&evs, &c2)[0], (0, committed));
+    let ledger = assert_ledger_matches_recount(&app, &run, &events).await;
+    assert_eq!(ledger["lost"].as_u64().unwrap(), held, "{ledger}");
+    assert_eq!(
+        ledger["partitions"][0]["lost_offsets"],
+        json!((5..committed).collect::<Vec<_>>())
+    );
+    assert_eq!(ledger["duplicates"], 0);
+    app.shutdown().await;
+}
+
 async fn naive_auto_commit_close_with_prefetched_records_loses_them() {
     let app = spawn_app().await;
     let run = app.create_run("auto-commit").await;
@@ -528,6 +570,7 @@ on_each_broker!(
     auto_commit_kill_duplicates_what_was_processed_after_the_last_commit,
     sync_batch_kill_mid_batch_duplicates_the_uncommitted_window,
     sync_record_kill_at_any_step_at_most_one_duplicate,
+    course_commit_sync_in_the_record_loop_kill_mid_batch_loses_the_rest,
     naive_auto_commit_close_with_prefetched_records_loses_them,
     auto_commit_graceful_stop_mid_batch_loses_nothing,
     async_commits_complete_through_the_callback,

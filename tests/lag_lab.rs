@@ -87,4 +87,80 @@ async fn slow_consumer_warns_and_dead_consumer_errors() {
     assert!(worker_pids(&run).is_empty());
 }
 
-on_each_broker!(slow_consumer_warns_and_dead_consumer_errors);
+/// The course's p.117: the consumer's own `records-lag-max` dies with it, while the broker's
+/// side (the outside view, Burrow's input) goes on.
+async fn inside_view_stops_with_the_consumer_and_the_outside_view_goes_on() {
+    let app = spawn_app().await;
+    let run = app.create_run("consumer-lag").await;
+    let events = app.events(&run).await;
+    app.produce_n(&run, 300).await;
+    let slow = app
+        .start_consumer(
+            &run,
+            json!({ "session_timeout_ms": 2000, "processing_delay_ms": 20, "max_poll_records": 10 }),
+        )
+        .await;
+    // Two statistics emits: rates need a pair, and the lag of prefetched records shows.
+    let evs = events
+        .wait_until("two client metrics with a lag", |evs| {
+            let m: Vec<&Value> = evs
+                .iter()
+                .filter(|e| of(e, "client_metrics", &slow))
+                .collect();
+            m.len() >= 2 && m.iter().any(|e| e["records_lag_max"].as_i64() > Some(0))
+        })
+        .await;
+    let last = evs
+        .iter()
+        .rfind(|e| of(e, "client_metrics", &slow))
+        .unwrap();
+    assert!(last["fetch_rate"].as_f64().is_some(), "{last}");
+    assert!(
+        last["records_consumed_rate"].as_f64().unwrap() > 0.0,
+        "{last}"
+    );
+    assert!(
+        last["partitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["position_lag"].is_i64()),
+        "{last}"
+    );
+    let view = app.run_view(&run).await;
+    assert!(
+        view["consumers"][0]["metrics"]["records_lag_max"].is_i64(),
+        "{view}"
+    );
+
+    app.consumer_action(&run, &slow, "kill").await;
+    let killed = seq(&events.wait_for("killed", |e| of(e, "killed", &slow)).await);
+    // The broker keeps being sampled: new offsets appear after the kill (a producer moves
+    // the log end), but no metrics come from the dead consumer.
+    app.produce_n(&run, 10).await;
+    let evs = events
+        .wait_until("an offsets sample after the kill", |evs| {
+            evs.iter().any(|e| is(e, "offsets") && seq(e) > killed)
+        })
+        .await;
+    let exited = events.wait_for("exited", |e| of(e, "exited", &slow)).await;
+    let evs2 = events.lab_events();
+    assert!(
+        !evs2
+            .iter()
+            .any(|e| of(e, "client_metrics", &slow) && seq(e) > seq(&exited)),
+        "no metrics after the process is gone"
+    );
+    assert!(evs.len() <= evs2.len());
+    let view = app.run_view(&run).await;
+    assert!(
+        view["consumers"][0]["metrics"].is_object(),
+        "the last report stays, frozen: {view}"
+    );
+    app.shutdown().await;
+}
+
+on_each_broker!(
+    slow_consumer_warns_and_dead_consumer_errors,
+    inside_view_stops_with_the_consumer_and_the_outside_view_goes_on,
+);

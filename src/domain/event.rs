@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::client_metrics::ClientMetrics;
 use super::lag::{GroupStatus, PartitionLag, PartitionSample};
 use super::settings::CommitMode;
 
@@ -146,6 +147,13 @@ pub enum LabEvent {
     Lag {
         status: GroupStatus,
         partitions: Vec<PartitionLag>,
+    },
+    /// The consumer's own metrics, as Java's `consumer.metrics()` would report them, from
+    /// librdkafka's statistics once a second (see `domain::client_metrics`). They stop with the
+    /// consumer: nothing reports them for a dead one.
+    ClientMetrics {
+        #[serde(flatten)]
+        metrics: ClientMetrics,
     },
     /// The run's background producer changed its rate (0: stopped).
     ProducerRate { rate_per_sec: u32 },
@@ -304,6 +312,15 @@ mod tests {
                     lag: 3,
                     status: PartitionStatus::Ok,
                 }],
+            },
+            LabEvent::ClientMetrics {
+                metrics: ClientMetrics {
+                    records_lag_max: Some(3),
+                    fetch_rate: Some(1.5),
+                    fetch_size_avg: None,
+                    records_consumed_rate: Some(10.0),
+                    partitions: vec![],
+                },
             },
             LabEvent::ProducerRate { rate_per_sec: 1 },
             LabEvent::Fault {

@@ -1,8 +1,12 @@
 //! The course's concepts as plain data and pure functions: no I/O, no tokio, no librdkafka.
 //! Everything else (workers, runs, web) builds on these.
 
+/// Burrow's lag evaluator ported rule for rule: commit windows, statuses and the rule that fired.
+pub mod burrow;
 /// Lab checkpoints: conditions over events and ledger counts.
 pub mod checkpoint;
+/// The consumer's own metrics (Java's `records-lag-max`, …) from librdkafka's statistics.
+pub mod client_metrics;
 /// `LabEvent`, the one contract between workers, server and pages.
 pub mod event;
 /// Names of a run's topic and consumer groups.

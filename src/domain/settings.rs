@@ -16,6 +16,10 @@ pub enum CommitMode {
     SyncBatch,
     /// `commitSync(Map)` with `offset + 1` after every record.
     SyncRecord,
+    /// The course project's shape: the no-argument `commitSync()` inside the per-record loop.
+    /// It commits the positions of the whole poll at the batch's first record, so a crash in
+    /// the middle of the batch loses the rest of it.
+    SyncRecordPoll,
     /// `commitAsync()` after each poll batch; the result arrives on a later poll.
     Async,
     /// Never commit.
@@ -29,6 +33,7 @@ impl CommitMode {
             CommitMode::AutoNaive => "auto-naive",
             CommitMode::SyncBatch => "sync-batch",
             CommitMode::SyncRecord => "sync-record",
+            CommitMode::SyncRecordPoll => "sync-record-poll",
             CommitMode::Async => "async",
             CommitMode::None => "none",
         }

@@ -21,6 +21,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::broker::{Broker, BrokerError};
+use crate::domain::burrow::{EvaluatorConfig, GroupStatus, GroupWindows};
 use crate::domain::event::{now_ms, LabEvent, StampedEvent, WorkerLine};
 use crate::domain::group;
 use crate::domain::lag::{LagReport, PartitionSample};
@@ -50,6 +51,15 @@ pub enum RunError {
     #[error("cannot start the worker process: {0}")]
     Spawn(std::io::Error),
 }
+
+/// Burrow's settings at the classroom's timescale: a window of 10 commits (Burrow's default)
+/// and commits less than 1 s apart merged into one (Burrow's sample configuration).
+pub const BURROW_CLASSROOM: EvaluatorConfig = EvaluatorConfig {
+    intervals: 10,
+    min_distance_ms: 1000,
+    allowed_lag: 0,
+    minimum_complete: 0.0,
+};
 
 /// Limits and paths every run shares.
 #[derive(Debug, Clone)]
@@ -101,6 +111,8 @@ struct RunInner {
     handles: BTreeMap<String, WorkerHandle>,
     /// The background producer, while one runs.
     producer: Option<CancellationToken>,
+    /// What Burrow would store for the run's group: its commits and the broker's end offsets.
+    burrow: GroupWindows,
 }
 
 pub struct LabRun {
@@ -264,7 +276,13 @@ impl LabRun {
     /// A broker-side sample from the sampler: feeds the lag window and logs a `lag` event
     /// when the evaluation changes.
     pub fn observe_sample(&self, sample: Vec<PartitionSample>) {
-        let Some(report) = self.lock().state.observe_sample(sample) else {
+        let mut inner = self.lock();
+        inner
+            .burrow
+            .broker_offsets(sample.iter().map(|p| (p.partition, p.log_end)));
+        let report = inner.state.observe_sample(sample);
+        drop(inner);
+        let Some(report) = report else {
             return;
         };
         self.record(
@@ -274,6 +292,23 @@ impl LabRun {
                 partitions: report.partitions,
             },
         );
+    }
+
+    /// Burrow's evaluation of the run's group now (`show_all`: every partition, as `/lag`).
+    pub fn burrow_status(&self, cluster: &str, show_all: bool) -> GroupStatus {
+        self.lock()
+            .burrow
+            .evaluate(cluster, &self.group, now_ms() as i64, show_all)
+    }
+
+    /// Whether the run's group has committed (before that, Burrow does not know it).
+    pub fn burrow_has_commits(&self) -> bool {
+        self.lock().burrow.has_commits()
+    }
+
+    /// Burrow's consumer detail of the run's group, as JSON.
+    pub fn burrow_detail(&self) -> serde_json::Value {
+        serde_json::json!(self.lock().burrow.detail())
     }
 
     pub fn ledger(&self) -> LedgerReport {
@@ -301,6 +336,30 @@ impl LabRun {
     fn subscriber_count(&self) -> usize {
         self.lock().log.subscriber_count()
     }
+
+    /// What `/metrics` reads of the run, under one lock.
+    pub fn gauges(&self) -> RunGauges {
+        let inner = self.lock();
+        RunGauges {
+            partitions: inner.state.partitions().to_vec(),
+            workers: inner.handles.len(),
+            streams: inner.log.subscriber_count(),
+            events: inner.log.next_seq() - 1,
+        }
+    }
+}
+
+/// A run's numbers for `/metrics`.
+#[derive(Debug, Clone)]
+pub struct RunGauges {
+    /// Log-end and committed offset of each partition, for the run's group.
+    pub partitions: Vec<PartitionView>,
+    /// Worker processes still running.
+    pub workers: usize,
+    /// Event streams (SSE clients) open on the run.
+    pub streams: usize,
+    /// Events logged so far.
+    pub events: u64,
 }
 
 impl RunInner {
@@ -314,8 +373,24 @@ impl RunInner {
         event: &LabEvent,
     ) -> Option<String> {
         let group = self.state.apply(consumer, thread, event);
-        if let (Some(cid), LabEvent::Exited { .. }) = (consumer, event) {
-            self.handles.remove(cid);
+        match event {
+            LabEvent::Exited { .. } => {
+                if let Some(cid) = consumer {
+                    self.handles.remove(cid);
+                }
+            }
+            // Burrow reads the run's group's commits (from `__consumer_offsets`).
+            LabEvent::CommitCompleted {
+                error: None,
+                offsets,
+                ..
+            } if group.is_none() => {
+                self.burrow.commit(
+                    offsets.iter().map(|o| (o.partition, o.offset)),
+                    now_ms() as i64,
+                );
+            }
+            _ => {}
         }
         group
     }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -12,8 +12,11 @@ use tokio_util::sync::CancellationToken;
 use super::log::EventLog;
 use super::options::ConsumerOptions;
 use super::state::RunState;
-use super::{sampler, LabRun, RunError, RunInner, RunSettings, LAG_WINDOW_SAMPLES};
+use super::{
+    sampler, LabRun, RunError, RunInner, RunSettings, BURROW_CLASSROOM, LAG_WINDOW_SAMPLES,
+};
 use crate::broker::Broker;
+use crate::domain::burrow::GroupWindows;
 use crate::domain::group;
 use crate::lab::LoadedLab;
 
@@ -25,6 +28,8 @@ pub struct RunRegistry {
     shutdown: CancellationToken,
     id_seed: u64,
     next_id: Mutex<u64>,
+    /// Events logged by runs that are gone (so the total only grows).
+    retired_events: AtomicU64,
 }
 
 impl RunRegistry {
@@ -41,6 +46,7 @@ impl RunRegistry {
             shutdown,
             id_seed,
             next_id: Mutex::new(0),
+            retired_events: AtomicU64::new(0),
         })
     }
 
@@ -72,6 +78,7 @@ impl RunRegistry {
         let group = group::run_group(&defaults.group, &id);
         let partitions = lab.lab.topic.partitions;
         self.broker.create_topic(&topic, partitions).await?;
+        let burrow = GroupWindows::new(topic.clone(), BURROW_CLASSROOM);
         let run = Arc::new(LabRun {
             id: id.clone(),
             lab,
@@ -85,6 +92,7 @@ impl RunRegistry {
                 state: RunState::new(&group, partitions, LAG_WINDOW_SAMPLES),
                 handles: BTreeMap::new(),
                 producer: None,
+                burrow,
             }),
             cancel: self.shutdown.child_token(),
             last_activity: Mutex::new(Instant::now()),
@@ -131,7 +139,17 @@ impl RunRegistry {
             return false;
         };
         run.teardown().await;
-        self.lock().remove(id).is_some()
+        let removed = self.lock().remove(id).is_some();
+        if removed {
+            self.retired_events
+                .fetch_add(run.gauges().events, Ordering::Relaxed);
+        }
+        removed
+    }
+
+    /// Events logged by every run since the server started, gone runs included.
+    pub fn events_total(&self, live: &[crate::run::RunGauges]) -> u64 {
+        self.retired_events.load(Ordering::Relaxed) + live.iter().map(|g| g.events).sum::<u64>()
     }
 
     /// Tears down runs nobody has used for the idle timeout (no API calls, no open streams).

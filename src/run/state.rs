@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::domain::checkpoint::{Checkpoint, FactCounts, Progress};
+use crate::domain::client_metrics::ClientMetrics;
 use crate::domain::event::LabEvent;
 use crate::domain::group;
 use crate::domain::lag::{lag_of, LagReport, LagWindow, PartitionSample};
@@ -45,6 +46,8 @@ pub struct ConsumerView {
     pub exit_code: Option<i32>,
     pub exit_signal: Option<i32>,
     pub config: ConsumerSettings,
+    /// The consumer's own last metrics report (frozen once it is gone).
+    pub metrics: Option<ClientMetrics>,
 }
 
 /// One partition: broker offsets and the consumer that owns it (from the group's callbacks).
@@ -126,6 +129,7 @@ impl RunState {
                 exit_code: None,
                 exit_signal: None,
                 config,
+                metrics: None,
             },
         );
         id
@@ -297,6 +301,7 @@ impl RunState {
                 view.assigned.extend(*assigned_partition);
             }
             LabEvent::Record { .. } => view.processed += 1,
+            LabEvent::ClientMetrics { metrics } => view.metrics = Some(metrics.clone()),
             LabEvent::Paused { .. } => view.paused = true,
             LabEvent::Resumed => view.paused = false,
             LabEvent::PartitionsAssigned { partitions } => view.assigned.extend(partitions),

@@ -1,7 +1,9 @@
 //! The web app: `app(state) -> Router` with pages, the JSON API and the SSE event stream.
 
 mod api;
+mod burrow;
 mod error;
+mod metrics;
 mod pages;
 mod sse;
 
@@ -29,6 +31,8 @@ pub struct AppState {
     /// Cancelled on server shutdown: event streams end.
     pub shutdown: CancellationToken,
     pub static_dir: PathBuf,
+    /// HTTP responses by status, for `/metrics`.
+    pub http_responses: metrics::HttpResponses,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -52,8 +56,14 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/labs/{lab}", get(pages::lab_page))
         .nest("/api", api)
+        .nest("/v3/kafka", burrow::routes())
+        .route("/metrics", get(metrics::metrics))
         .nest_service("/static", ServeDir::new(&state.static_dir))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count_responses,
+        ))
         // The default predicate leaves `text/event-stream` uncompressed: SSE is never buffered.
         .layer(CompressionLayer::new())
         // One span per request (method, path; status and latency at debug level).

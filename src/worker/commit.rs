@@ -74,6 +74,11 @@ impl CommitPolicy {
                     CommitReason::Record,
                 ))
             }
+            // `commitSync()` without offsets commits what `poll` returned: the whole batch.
+            CommitMode::SyncRecordPoll => {
+                self.since_commit = 0;
+                Some(CommitAction::Sync(Offsets::Positions, CommitReason::Record))
+            }
             CommitMode::SyncBatch | CommitMode::Async => {
                 let n = self.every_records?;
                 if self.since_commit < n {
@@ -163,6 +168,19 @@ mod tests {
                 CommitReason::Record
             ))
         );
+    }
+
+    #[test]
+    fn the_course_projects_commit_sync_per_record_commits_the_poll() {
+        let mut p = policy("sync-record-poll", None);
+        p.batch_polled(3);
+        for offset in 0..3 {
+            assert_eq!(
+                p.record_processed(0, offset),
+                Some(CommitAction::Sync(Offsets::Positions, CommitReason::Record))
+            );
+        }
+        assert_eq!(p.batch_finished(), None);
     }
 
     #[test]

@@ -10,9 +10,10 @@ use std::time::Instant;
 
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::KafkaResult;
-use rdkafka::{ClientContext, Offset, TopicPartitionList};
+use rdkafka::{ClientContext, Offset, Statistics, TopicPartitionList};
 
 use super::emit::EventSink;
+use crate::domain::client_metrics::{MetricsWindow, PartitionStats, StatsSnapshot};
 use crate::domain::event::{CommitKind, CommitReason, LabEvent, PartitionOffset, RebalanceKind};
 use crate::domain::settings::CommitMode;
 
@@ -68,6 +69,10 @@ pub struct LabContext {
     next_commit_id: AtomicU64,
     pending_async: Mutex<VecDeque<PendingAsync>>,
     rebalance_started: Mutex<Option<Instant>>,
+    /// Records `poll` handed to the application (for `records-consumed-rate`).
+    pub delivered: AtomicU64,
+    /// The last statistics emits, for the consumer's own metrics.
+    metrics: Mutex<MetricsWindow>,
 }
 
 impl LabContext {
@@ -88,6 +93,8 @@ impl LabContext {
             next_commit_id: AtomicU64::new(1),
             pending_async: Mutex::new(VecDeque::new()),
             rebalance_started: Mutex::new(None),
+            delivered: AtomicU64::new(0),
+            metrics: Mutex::new(MetricsWindow::new(METRICS_WINDOW)),
         }
     }
 
@@ -228,6 +235,63 @@ impl ClientContext for LabContext {
     /// librdkafka's log lines go to stderr, which the server keeps in its own log.
     fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, log_message: &str) {
         eprintln!("rdkafka {level:?} {fac}: {log_message}");
+    }
+
+    /// librdkafka's statistics (every `statistics.interval.ms`, on the polling thread): the
+    /// consumer's own metrics, sent as one event.
+    fn stats(&self, stats: Statistics) {
+        let snapshot = self.snapshot(&stats);
+        let metrics = self
+            .metrics
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(snapshot);
+        self.sink.emit(LabEvent::ClientMetrics { metrics });
+    }
+}
+
+/// Statistics emits kept for `records-lag-max` (30 at the lab's 1 s interval).
+const METRICS_WINDOW: usize = 30;
+
+impl LabContext {
+    /// The numbers of one statistics emit that the metrics need, for this consumer's topic.
+    fn snapshot(&self, stats: &Statistics) -> StatsSnapshot {
+        let mut partitions: Vec<PartitionStats> = stats
+            .topics
+            .get(&self.topic)
+            .map(|t| {
+                t.partitions
+                    .values()
+                    // −1 is librdkafka's internal UA partition; `desired` = assigned to us.
+                    .filter(|p| p.partition >= 0 && p.desired)
+                    .map(|p| PartitionStats {
+                        partition: p.partition,
+                        // librdkafka's default isolation.level=read_committed reads up to
+                        // the last stable offset.
+                        end: if p.ls_offset >= 0 {
+                            p.ls_offset
+                        } else {
+                            p.hi_offset
+                        },
+                        app_offset: p.app_offset,
+                        committed_offset: p.committed_offset,
+                        fetchq_cnt: p.fetchq_cnt,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        partitions.sort_by_key(|p| p.partition);
+        StatsSnapshot {
+            ts_us: stats.ts,
+            fetch_requests: stats
+                .brokers
+                .values()
+                .filter_map(|b| b.req.get("Fetch"))
+                .sum(),
+            fetched_bytes: stats.rxmsg_bytes,
+            delivered: self.delivered.load(Ordering::Relaxed),
+            partitions,
+        }
     }
 }
 

@@ -181,6 +181,7 @@ impl PollLoop {
             .map(|r| r.map(|message| Self::hold(&message)));
         self.drop_revoked();
         if let Some(Ok(record)) = polled {
+            self.ctx().delivered.fetch_add(1, Ordering::Relaxed);
             self.held.push_back(record);
         }
         self.retry_failed_commits();
@@ -229,6 +230,7 @@ impl PollLoop {
             self.drop_revoked();
             match polled {
                 Some(Ok(record)) => {
+                    self.ctx().delivered.fetch_add(1, Ordering::Relaxed);
                     self.held.push_back(record);
                     count += 1;
                     if count >= self.spec.consumer.max_poll_records {

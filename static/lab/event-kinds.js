@@ -19,6 +19,7 @@ export const EVENT_KINDS = Object.freeze([
   'exited',
   'offsets',
   'lag',
+  'client_metrics',
   'producer_rate',
   'fault',
   'checkpoint',

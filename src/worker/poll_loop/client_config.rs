@@ -33,6 +33,8 @@ pub fn consumer_config(spec: &WorkerSpec) -> ClientConfig {
         // this only bounds a consumer stuck in processing.
         .set("max.poll.interval.ms", "3600000")
         .set("enable.partition.eof", "false")
+        // The consumer's own metrics (Java's `consumer.metrics()`), once a second.
+        .set("statistics.interval.ms", "1000")
         .set("fetch.wait.max.ms", "100")
         .set(
             "enable.auto.commit",
