@@ -46,11 +46,10 @@ export async function launch() {
 
 /**
  * A page whose problems are collected: console errors, uncaught exceptions, failed requests
- * and responses >= 400. `guard.check()` throws listing them. The browser asks for English
- * (`locale`, sent as Accept-Language) unless a flow asks for another language.
+ * and responses >= 400. `guard.check()` throws listing them.
  */
-export async function guardedPage(browser, viewport = { width: 1280, height: 900 }, locale = 'en-US') {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale });
+export async function guardedPage(browser, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   const problems = [];
