@@ -1,20 +1,61 @@
-// Text helpers shared by the model's log lines and the views: clocks, durations, plurals and
-// compact lists of offsets and partitions. Pure: no DOM.
+// Text helpers shared by the model's log lines and the views: clocks, numbers and durations in
+// the page's language, and compact lists of offsets and partitions. Pure: no DOM. The Intl
+// objects are made once per language (the log formats many rows).
 
-function pad(n, w) {
-  return String(n).padStart(w, '0');
+import { formatNumber, pageLang, t } from './i18n.js';
+
+const cache = new Map(); // `${lang}|${name}` → an Intl formatter
+
+function cached(name, make) {
+  const key = `${pageLang()}|${name}`;
+  let f = cache.get(key);
+  if (!f) {
+    f = make(pageLang());
+    cache.set(key, f);
+  }
+  return f;
 }
 
-/** 13:04:05.123 (local time). */
+/** 13:04:05.123 (local time, 24-hour clock, in the page's language). */
 export function clock(ts) {
-  const d = new Date(ts);
-  return `${pad(d.getHours(), 2)}:${pad(d.getMinutes(), 2)}:${pad(d.getSeconds(), 2)}.${pad(d.getMilliseconds(), 3)}`;
+  const f = cached('clock', (lang) => new Intl.DateTimeFormat(lang, {
+    hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3, hourCycle: 'h23',
+  }));
+  return f.format(new Date(ts));
+}
+
+/** A count or a rate: 1,234 (the page language's grouping). */
+export function num(n) {
+  return formatNumber(n);
+}
+
+/** A number with exactly `digits` decimals: 4.2, 12.5. */
+function fixed(v, digits) {
+  return cached(`fixed${digits}`, (lang) => new Intl.NumberFormat(lang, {
+    minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false,
+  })).format(v);
 }
 
 /** 12.5 ms, 340 ms; '' for none. */
 export function ms(v) {
   if (v === null || v === undefined) return '';
-  return v >= 100 ? `${Math.round(v)} ms` : `${v.toFixed(1)} ms`;
+  return t('ui.unit.ms', { n: v >= 100 ? fixed(Math.round(v), 0) : fixed(v, 1) });
+}
+
+/** 1200 ms, 45 ms: whole milliseconds (the swimlanes' pauses). */
+export function msWhole(v) {
+  return t('ui.unit.ms', { n: fixed(Math.round(v), 0) });
+}
+
+/** "5 s" / "5초", "500 ms", "1.5 s" / "1.5초": whole milliseconds below a second, else seconds. */
+export function duration(msValue) {
+  if (Math.abs(msValue) < 1000) return t('ui.unit.ms', { n: fixed(Math.round(msValue), 0) });
+  return t('ui.unit.s', { n: formatNumber(msValue / 1000) });
+}
+
+/** A time-axis tick `s` seconds before now: "−30 s" / "−30초", or "now" / "지금". */
+export function agoTick(s) {
+  return s ? t('ui.axis.ago', { n: formatNumber(s) }) : t('ui.axis.now');
 }
 
 /** At most n characters (an ellipsis when cut); ∅ for none. */
@@ -24,13 +65,9 @@ export function short(s, n) {
   return str.length > n ? str.slice(0, n - 1) + '…' : str;
 }
 
-export function plural(n, word) {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 /** [{partition, offset}] → "P0→4 P1→2" (six at most, then "+N"). */
 export function offsetsText(list) {
-  if (!list || !list.length) return 'nothing';
+  if (!list || !list.length) return t('ui.fmt.no_offsets');
   const parts = list.slice(0, 6).map((po) => `P${po.partition}→${po.offset}`);
   if (list.length > 6) parts.push(`+${list.length - 6}`);
   return parts.join(' ');
@@ -38,7 +75,7 @@ export function offsetsText(list) {
 
 /** [0, 1, 2, 5] → "P0–2 P5": consecutive partitions as ranges. */
 export function partitionsText(list) {
-  if (!list || !list.length) return 'none';
+  if (!list || !list.length) return t('ui.fmt.no_partitions');
   return rangesText(list, 'P');
 }
 
@@ -103,13 +140,51 @@ export function rebalanceRefusal(error) {
 /** The Java names of the rebalance callbacks, by `rebalance_done.kind`. */
 export const CALLBACK_NAMES = { revoke: 'onPartitionsRevoked', assign: 'onPartitionsAssigned' };
 
-/** "5 s", "500 ms": a duration in the largest whole unit. */
-export function duration(msValue) {
-  return msValue % 1000 === 0 ? `${msValue / 1000} s` : `${msValue} ms`;
-}
-
 export function sameSet(a, b) {
   if (a.size !== b.size) return false;
   for (const v of a) if (!b.has(v)) return false;
   return true;
+}
+
+/** Consumer statuses (c.status) → their words; an unknown status shows as itself. */
+const STATUS_KEYS = {
+  starting: 'ui.status.starting',
+  running: 'ui.status.running',
+  stopping: 'ui.status.stopping',
+  closed: 'ui.status.closed',
+  killed: 'ui.status.killed',
+  exited: 'ui.status.exited',
+  paused: 'ui.status.paused',
+};
+
+/** A consumer status in the page's language ("running" / "실행 중"). */
+export function statusText(status) {
+  return STATUS_KEYS[status] ? t(STATUS_KEYS[status]) : String(status);
+}
+
+/** Burrow's partition statuses → their words (the code stays visible in Korean: "멈춤 STOP"). */
+const LAG_STATUS_KEYS = {
+  ok: 'ui.lag.status.ok',
+  warning: 'ui.lag.status.warning',
+  stop: 'ui.lag.status.stop',
+  stall: 'ui.lag.status.stall',
+  rewind: 'ui.lag.status.rewind',
+};
+
+/** A partition's lag status by Burrow's rules, in the page's language. */
+export function lagStatusText(status) {
+  return LAG_STATUS_KEYS[status] ? t(LAG_STATUS_KEYS[status]) : String(status);
+}
+
+/** Burrow's group statuses → their words (정상 / 경고 / 오류 with OK / WARNING / ERROR). */
+const GROUP_STATUS_KEYS = {
+  ok: 'ui.lag.group.ok',
+  warning: 'ui.lag.group.warning',
+  error: 'ui.lag.group.error',
+  pending: 'ui.lag.group.pending',
+};
+
+/** The group's lag status by Burrow's rules, in the page's language. */
+export function groupStatusText(status) {
+  return GROUP_STATUS_KEYS[status] ? t(GROUP_STATUS_KEYS[status]) : String(status).toUpperCase();
 }

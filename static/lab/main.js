@@ -3,6 +3,7 @@
 // guided steps; each run is a Pane (page/pane.js) with its model (model/run.js) and views.
 
 import { duration } from './format.js';
+import { t } from './i18n.js';
 import { SIDES, buildPaneDom, renderStrip } from './page/ab.js';
 import { bindControls } from './page/controls.js';
 import { notify } from './page/notices.js';
@@ -63,7 +64,9 @@ const page = {
     const hint = lagPanel.querySelector('.panel-head .hint');
     const every = this.lagWindow.intervalMs;
     if (hint) {
-      hint.textContent = `log-end − committed, sampled from the broker${every !== null ? ` every ${every} ms` : ''} · status over ${windowText ? `the last ${windowText}` : 'Burrow’s window'}`;
+      if (every === null) hint.textContent = t('ui.lag.hint');
+      else if (!windowText) hint.textContent = t('ui.lag.hint_every', { every: duration(every) });
+      else hint.textContent = t('ui.lag.hint_window', { every: duration(every), window: windowText });
     }
     const lagLab = (this.def.checkpoints || []).some((c) => (c.after || []).some((a) => a === 'lag' || a.startsWith('lag_')));
     const lanesPanel = document.querySelector('.lanes-panel');

@@ -1,4 +1,7 @@
-// Builds stamped events like the server's (see src/event.rs): seq from 1, ts in ms.
+// Builds stamped events like the server's (see src/event.rs): seq from 1, ts in ms; and the
+// catalogs the page's texts come from.
+import { readFileSync } from 'node:fs';
+
 export const T0 = 1_700_000_000_000;
 
 export function stream(start = 0) {
@@ -41,4 +44,10 @@ export function produced(ev, p, from, count) {
   const out = [];
   for (let o = from; o < from + count; o++) out.push(ev('produced', { partition: p, offset: o, key: null, value: String(o + 1) }));
   return out;
+}
+
+/** A language's catalog as the page gets it: {lang, texts} from static/i18n/<lang>.json. */
+export function catalog(lang) {
+  const file = new URL(`../../static/i18n/${lang}.json`, import.meta.url);
+  return { lang, texts: JSON.parse(readFileSync(file, 'utf8')) };
 }

@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 
 import * as model from '../../static/lab/model/run.js';
 import { EVENT_KINDS } from '../../static/lab/event-kinds.js';
-import { feed, produced, records, start, stream } from './helpers.mjs';
+import { loadTexts } from '../../static/lab/i18n.js';
+import { catalog, feed, produced, records, start, stream } from './helpers.mjs';
+
+// The log lines asserted below are the English catalog's.
+loadTexts(catalog('en'));
 
 const GROUP = 'labs-r1';
 const fresh = (partitions = 1) => model.createRun({ partitions, group: GROUP });
@@ -18,7 +22,7 @@ test('the handler table has exactly one entry per event kind, each with its log 
   for (const [kind, entry] of Object.entries(model.EVENTS)) {
     assert.equal(typeof entry.text, 'function', `${kind} has a log line`);
     // Kinds without `apply` are deliberately log-only.
-    if (!entry.apply) assert.ok(['fault', 'error'].includes(kind), `${kind} changes nothing`);
+    if (!entry.apply) assert.ok(['fault', 'error', 'client_metrics'].includes(kind), `${kind} changes nothing`);
   }
 });
 
@@ -280,6 +284,11 @@ test('log rows: server events, failures and checkpoints', () => {
   const err = model.applyEvent(m, ev('error', { message: 'boom' }));
   assert.equal(err.row.bad, true);
   assert.equal(err.row.text, 'boom');
+  const metrics = model.applyEvent(m, ev('client_metrics', {
+    consumer: 'c1', records_lag_max: 12, fetch_rate: 1.04, fetch_size_avg: null, records_consumed_rate: null, partitions: [],
+  }));
+  assert.equal(metrics.row.text, 'consumer metrics: records-lag-max 12 · fetch-rate 1/s · records-consumed-rate –/s');
+  assert.equal(metrics.row.idle, true, "the consumer's metrics are idle rows");
   const unknown = model.applyEvent(m, ev('something_new', {}));
   assert.equal(unknown.row.text, '', 'an unknown kind is logged without text');
 });

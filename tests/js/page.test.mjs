@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import { api, ApiError } from '../../static/lab/api.js';
 import { lagWindow, maxProducerRate, optionRange, readRules } from '../../static/lab/page/rules.js';
 import { offsetsText, partitionsText, rangesText } from '../../static/lab/format.js';
+import { loadTexts } from '../../static/lab/i18n.js';
+import { catalog } from './helpers.mjs';
+
+loadTexts(catalog('en'));
 
 function respond(status, body) {
   globalThis.fetch = async () => new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers: { date: 'Mon, 30 Nov 2026 10:00:00 GMT' } });

@@ -6,12 +6,15 @@
 //
 // Everything that changes bumps a revision (m.rev.<panel>, part.rev, consumer.rev, cb.rev) so
 // a view redraws only what changed. EVENTS is the one table keyed by event type: for each kind,
-// how it changes the model (`apply`), its log line (`text`) and a few facts about it.
+// how it changes the model (`apply`), its log line (`text`, in the page's language, made once
+// when the event arrives) and a few facts about it.
 
 import { EVENT_KINDS } from '../event-kinds.js';
 import {
-  CALLBACK_NAMES, kOf, ms, offsetsText, partitionsText, plural, rebalanceRefusal, short, threadIndex, whoOf,
+  CALLBACK_NAMES, groupStatusText, kOf, lagStatusText, ms, num, offsetsText, partitionsText, rebalanceRefusal, short,
+  threadIndex, whoOf,
 } from '../format.js';
+import { t, tn } from '../i18n.js';
 import { makeOwnRow, swimAssign, swimGone, swimRevoke } from './ownership.js';
 import {
   LAG_MS, LIVE, closeWindowIfCommitted, consumer, endWindow, groupOf, lagPoint, makePartition, mark, ownersChanged, part,
@@ -85,7 +88,9 @@ export const EVENTS = {
       pt.logEnd = Math.max(pt.logEnd, ev.offset + 1);
       pt.rev++;
     },
-    text: (e) => `P${e.partition} @${e.offset} ${e.key !== null && e.key !== undefined ? `key "${short(e.key, 16)}" ` : ''}"${short(e.value, 40)}"`,
+    text: (e) => (e.key !== null && e.key !== undefined
+      ? t('ui.log.produced_key', { p: e.partition, offset: e.offset, key: short(e.key, 16), value: short(e.value, 40) })
+      : `P${e.partition} @${e.offset} "${short(e.value, 40)}"`),
   },
   spawned: {
     steps: true,
@@ -94,7 +99,7 @@ export const EVENTS = {
       c.status = 'starting';
       c.rev++;
     },
-    text: (e) => `worker process pid ${e.pid}`,
+    text: (e) => t('ui.log.spawned', { pid: e.pid }),
   },
   subscribed: {
     steps: true,
@@ -109,8 +114,8 @@ export const EVENTS = {
       c.rev++;
     },
     text: (e) => (e.assigned_partition !== null && e.assigned_partition !== undefined
-      ? `assign(P${e.assigned_partition}) · no group membership · commit ${e.commit_mode}`
-      : `subscribe(${e.topic}) · group ${e.group} · commit ${e.commit_mode}`),
+      ? t('ui.log.assigned_only', { p: e.assigned_partition, mode: e.commit_mode })
+      : t('ui.log.subscribed', { topic: e.topic, group: e.group, mode: e.commit_mode })),
   },
   poll: {
     idle: (e) => e.count === 0,
@@ -118,7 +123,7 @@ export const EVENTS = {
       c.tl.polls.push({ t0: ev.ts - (ev.duration_ms || 0), t1: ev.ts, count: ev.count });
       m.rev.timeline++;
     },
-    text: (e) => `${plural(e.count, 'record')} in ${ms(e.duration_ms)}`,
+    text: (e) => tn('ui.log.poll', e.count, { ms: ms(e.duration_ms) }),
   },
   record: {
     ledger: true,
@@ -206,7 +211,14 @@ export const EVENTS = {
       m.rev.counters++;
       m.rev.timeline++;
     },
-    text: (e) => `${e.commit_id !== null && e.commit_id !== undefined ? `#${e.commit_id} ` : ''}${e.mode} (${e.reason}) ${e.error ? `FAILED: ${e.error}${rebalanceRefusal(e.error) ? ' — refused: the group is rebalancing' : ''}` : 'ok'}${e.latency_ms !== null && e.latency_ms !== undefined ? ` in ${ms(e.latency_ms)}` : ''} · ${offsetsText(e.offsets)}`,
+    text: (e) => {
+      const head = `${e.commit_id !== null && e.commit_id !== undefined ? `#${e.commit_id} ` : ''}${e.mode} (${e.reason})`;
+      const timed = e.latency_ms !== null && e.latency_ms !== undefined;
+      const params = { head, error: e.error, ms: timed ? ms(e.latency_ms) : '', offsets: offsetsText(e.offsets) };
+      if (!e.error) return t(timed ? 'ui.log.commit_ok_in' : 'ui.log.commit_ok', params);
+      if (rebalanceRefusal(e.error)) return t(timed ? 'ui.log.commit_refused_in' : 'ui.log.commit_refused', params);
+      return t(timed ? 'ui.log.commit_failed_in' : 'ui.log.commit_failed', params);
+    },
   },
   partitions_assigned: {
     apply(m, ev, c) {
@@ -266,7 +278,7 @@ export const EVENTS = {
         open.rev++;
         m.openCallback.delete(who);
         const commits = open.commits.length;
-        if (commits) inside = commits === 1 ? `its commit${open.commits[0].error ? ' (refused)' : ''}` : `${commits} commits`;
+        if (commits) inside = { commits, refused: commits === 1 && !!open.commits[0].error };
       } else if (ev.kind === 'assign') {
         addCallback(m, {
           id: ++m.seq, who, k: c.k, kind: 'assign', partitions: m.lastAssigned.get(who) || [],
@@ -276,7 +288,12 @@ export const EVENTS = {
       m.rev.callbacks++;
       return inside;
     },
-    text: (e, inside) => `${CALLBACK_NAMES[e.kind] || e.kind} returned after ${ms(e.duration_ms)}${inside ? ` · ${inside} ran inside it` : ''}`,
+    text: (e, inside) => {
+      const params = { name: CALLBACK_NAMES[e.kind] || e.kind, ms: ms(e.duration_ms) };
+      if (!inside) return t('ui.log.callback_done', params);
+      if (inside.commits > 1) return t('ui.log.callback_done_commits', { ...params, n: num(inside.commits) });
+      return t(inside.refused ? 'ui.log.callback_done_commit_refused' : 'ui.log.callback_done_commit', params);
+    },
   },
   paused: {
     steps: true,
@@ -284,17 +301,17 @@ export const EVENTS = {
       c.paused = true;
       c.pausedOnce = true;
       c.rev++;
-      mark(m, c, ev, 'pause', GREY);
+      mark(m, c, ev, t('ui.mark.pause'), GREY);
     },
-    text: (e) => `paused after ${plural(e.processed, 'record')} (${e.held} held)`,
+    text: (e) => tn('ui.log.paused', e.processed, { held: num(e.held) }),
   },
   resumed: {
     apply(m, ev, c) {
       c.paused = false;
       c.rev++;
-      mark(m, c, ev, 'resume', GREY);
+      mark(m, c, ev, t('ui.mark.resume'), GREY);
     },
-    text: () => 'resumed',
+    text: () => t('ui.log.resumed'),
   },
   wakeup: {
     apply(m, ev, c) {
@@ -317,7 +334,7 @@ export const EVENTS = {
       swimGone(m, ev, c, false);
       ownersChanged(m);
     },
-    text: () => 'close(): left the group',
+    text: () => t('ui.log.closed'),
   },
   killed: {
     ledger: true,
@@ -331,7 +348,7 @@ export const EVENTS = {
       swimGone(m, ev, c, true);
       ownersChanged(m);
     },
-    text: () => 'SIGKILL: no commit, no leave-group',
+    text: () => t('ui.log.killed'),
   },
   exited: {
     ledger: true,
@@ -346,7 +363,7 @@ export const EVENTS = {
       swimGone(m, ev, c, true);
       ownersChanged(m);
     },
-    text: (e) => (e.signal ? `process ended by signal ${e.signal}` : `process exited with code ${e.code}`),
+    text: (e) => (e.signal ? t('ui.log.exited_signal', { signal: e.signal }) : t('ui.log.exited_code', { code: e.code })),
   },
   offsets: {
     ledger: true,
@@ -368,21 +385,36 @@ export const EVENTS = {
       m.rev.lag++;
       m.rev.counters++;
     },
-    text: (e) => (e.partitions || []).slice(0, 8).map((s) => `P${s.partition} end ${s.log_end} committed ${s.committed === null ? '–' : s.committed}`).join(' · '),
+    text: (e) => (e.partitions || []).slice(0, 8)
+      .map((s) => t('ui.log.offsets', { p: s.partition, end: s.log_end, committed: s.committed === null ? '–' : s.committed })).join(' · '),
   },
   lag: {
     apply(m, ev) {
       m.lagReport = { status: ev.status, partitions: ev.partitions || [] };
       m.rev.lag++;
     },
-    text: (e) => `group ${String(e.status).toUpperCase()} · ${(e.partitions || []).slice(0, 8).map((p) => `P${p.partition} lag ${p.lag} ${p.status}`).join(' · ')}`,
+    text: (e) => t('ui.log.lag', {
+      status: groupStatusText(e.status),
+      partitions: (e.partitions || []).slice(0, 8)
+        .map((p) => t('ui.log.lag_partition', { p: p.partition, lag: p.lag, status: lagStatusText(p.status) })).join(' · '),
+    }),
+  },
+  client_metrics: {
+    // What the consumer's own `consumer.metrics()` says (librdkafka statistics, once a second).
+    idle: () => true,
+    text: (e) => {
+      const value = (v, digits) => (typeof v === 'number' ? num(digits === undefined ? v : Number(v.toFixed(digits))) : '–');
+      return t('ui.log.client_metrics', {
+        lag: value(e.records_lag_max), fetch: value(e.fetch_rate, 1), rate: value(e.records_consumed_rate, 1),
+      });
+    },
   },
   producer_rate: {
     apply(m, ev) {
       m.producerRate = ev.rate_per_sec || 0;
       m.rev.producer++;
     },
-    text: (e) => (e.rate_per_sec ? `background producer: ${e.rate_per_sec} records/s` : 'background producer stopped'),
+    text: (e) => (e.rate_per_sec ? t('ui.log.producer_rate', { rate: num(e.rate_per_sec) }) : t('ui.log.producer_stopped')),
   },
   fault: {
     text: (e) => e.description,

@@ -2,14 +2,24 @@
 // clone of `<template id="pane-template">` (templates/lab.html); the guided steps follow what
 // both runs did, and their buttons act on both.
 
-import { api, ApiError } from '../api.js';
+import { api, ApiError, errorText } from '../api.js';
 import { setText } from '../dom.js';
-import { plural, rangesText } from '../format.js';
+import { rangesText } from '../format.js';
+import { t, tn } from '../i18n.js';
 import { LIVE, latest } from '../model/run.js';
 
+/** The two sides; `label` and `title` are read when the page is built (in its language). */
 export const SIDES = [
-  { key: 'A', param: 'run', label: 'A · SIGKILL', title: 'SIGKILL', role: 'kill' },
-  { key: 'B', param: 'b', label: 'B · SIGTERM (wakeup → commitSync → close)', title: 'SIGTERM (wakeup → commitSync → close)', role: 'stop' },
+  {
+    key: 'A', param: 'run', role: 'kill',
+    get label() { return t('ui.ab.side_a_label'); },
+    get title() { return t('ui.ab.side_a_title'); },
+  },
+  {
+    key: 'B', param: 'b', role: 'stop',
+    get label() { return t('ui.ab.side_b_label'); },
+    get title() { return t('ui.ab.side_b_title'); },
+  },
 ];
 
 /** One side's DOM, from the page's template; windowText: Burrow's window ("5 s") or null. */
@@ -21,14 +31,14 @@ export function buildPaneDom(side, windowText) {
   root.setAttribute('aria-label', side.label);
   setText(root.querySelector('.pane-key'), side.key);
   setText(root.querySelector('.pane-what'), side.title);
-  root.querySelector('.pane-counters').setAttribute('aria-label', `${side.key}: the ledger's counts`);
+  root.querySelector('.pane-counters').setAttribute('aria-label', t('ui.ab.counters_label', { side: side.key }));
   const produce = root.querySelector('button[data-action="produce-count"]');
-  if (produce) produce.title = `Values 0 … ${produce.dataset.count} − 1 into ${side.key}'s topic`;
-  root.querySelector('canvas[data-el="timeline"]').setAttribute('aria-label', `${side.key}: polls, records and commits over the last 30 seconds`);
-  root.querySelector('[data-el="log"]').setAttribute('aria-label', `${side.key}: events, newest at the bottom`);
+  if (produce) produce.title = t('ui.ab.produce_title', { n: produce.dataset.count, side: side.key });
+  root.querySelector('canvas[data-el="timeline"]').setAttribute('aria-label', t('ui.ab.timeline_label', { side: side.key }));
+  root.querySelector('[data-el="log"]').setAttribute('aria-label', t('ui.ab.log_label', { side: side.key }));
   const win = root.querySelector('[data-slot="lag-window"]');
   if (win) {
-    win.textContent = windowText ? `(Burrow’s rules over the last ${windowText})` : '(Burrow’s rules)';
+    win.textContent = windowText ? t('ui.ab.lag_window', { window: windowText }) : t('ui.ab.lag_rules');
     win.removeAttribute('data-slot');
   }
   return root;
@@ -87,15 +97,22 @@ export function renderStrip(panes, n) {
       const l = s.pane.m.ledger;
       const dups = l ? l.duplicates : 0;
       const offsets = l ? l.partitions.flatMap((pr) => pr.duplicate_offsets) : [];
-      return `${s.pane.key}: ${plural(dups, 'duplicate')}${offsets.length ? ` (offsets ${rangesText(offsets)})` : ''}`;
+      return offsets.length
+        ? tn('ui.ab.outcome_dups_at', dups, { side: s.pane.key, offsets: rangesText(offsets) })
+        : tn('ui.ab.outcome_dups', dups, { side: s.pane.key });
     }).join(' · ');
   } else if (done[3] && !sides.every((s) => s.ended)) {
-    text = 'Restarted: A re-reads from its committed offset, B from its own. Wait for both to reach the end.';
+    text = t('ui.ab.outcome_restarted');
   } else if (done[3]) {
     const [a, b] = sides.map((x) => x.pane.m.partitions[0] && x.pane.m.partitions[0].committed);
-    text = `A died without committing past ${a === null || a === undefined ? 'nothing' : a}; B's shutdown hook committed ${b === null || b === undefined ? 'nothing' : b}. Restart both and compare.`;
+    const none = (v) => v === null || v === undefined;
+    text = [
+      none(a) ? t('ui.ab.outcome_a_none') : t('ui.ab.outcome_a', { offset: a }),
+      none(b) ? t('ui.ab.outcome_b_none') : t('ui.ab.outcome_b', { offset: b }),
+      t('ui.ab.outcome_compare'),
+    ].join(' ');
   } else if (done[2]) {
-    text = 'Both paused with records processed past the last commit — compare “committed” and “position”.';
+    text = t('ui.ab.outcome_paused');
   }
   setText(outcome, text);
 }
@@ -111,7 +128,7 @@ export async function abAction(action, panes, n, settings) {
     if (!bad.length) return;
     const first = bad[0][1].reason;
     if (!(first instanceof ApiError)) throw first;
-    throw new ApiError(first.status, bad.map(([p, r]) => `${p.key}: ${r.reason.message}`).join('; '), first.field);
+    throw new ApiError(first.status, bad.map(([p, r]) => t('ui.ab.side_error', { side: p.key, error: errorText(r.reason) })).join('; '), first.field);
   };
   switch (action) {
     case 'ab-produce':

@@ -1,7 +1,8 @@
 // The page's buttons and forms: every `data-action` button (on the page, a card or a pane),
 // the producer's rate box, the typed-record box, “New run” and the Copy buttons.
 
-import { api, ApiError, enc } from '../api.js';
+import { api, ApiError, enc, errorText } from '../api.js';
+import { t } from '../i18n.js';
 import { abAction } from './ab.js';
 import { maxProducerRate } from './rules.js';
 
@@ -14,7 +15,7 @@ export function bindControls(page) {
   });
   const strategy = document.getElementById('strategy');
   if (strategy) {
-    strategy.addEventListener('change', () => page.notify(`A group keeps one assignment strategy: press “New run” to start one with ${strategy.value}.`, 'info'));
+    strategy.addEventListener('change', () => page.notify(t('ui.notice.strategy', { strategy: strategy.value }), 'info'));
   }
   const rateForm = document.getElementById('rate-form');
   if (rateForm) {
@@ -46,7 +47,7 @@ function labelRateBox(max) {
   if (!input) return;
   if (max !== null) input.max = String(max);
   const label = input.closest('label');
-  if (label) label.title = `Keyless records per second, spread over the partitions (${max !== null ? `0–${max}; ` : ''}0 stops)`;
+  if (label) label.title = max !== null ? t('ui.rate.title_max', { max }) : t('ui.rate.title');
 }
 
 async function act(page, button, action) {
@@ -89,7 +90,7 @@ async function act(page, button, action) {
   } finally {
     delete button.dataset.busy;
     button.disabled = false;
-    if (starts) page.settings.showError(error ? error.message : null, error ? error.field : null);
+    if (starts) page.settings.showError(error ? errorText(error) : null, error ? error.field : null);
     for (const p of page.panes.values()) p.redraw('consumers', 'producer');
     page.changed();
   }
@@ -97,7 +98,7 @@ async function act(page, button, action) {
   if (error && action !== 'start' && !action.startsWith('producer-')) {
     const what = button.querySelector('.what');
     const label = what ? what.textContent : button.textContent;
-    page.notify(`${label.trim()}: ${error.message}`, 'error');
+    page.notify(t('ui.notice.action_failed', { action: label.trim(), error: errorText(error) }), 'error');
   }
 }
 
@@ -110,7 +111,7 @@ async function setProducerRate(page, pane, rate) {
     n = Number(raw);
     if (raw === '' || !Number.isInteger(n) || n < 0) {
       const max = maxProducerRate(page.rules);
-      showRateError(`Give a whole number of records per second${max !== null ? `: 0 to ${max}` : ''} (0 stops).`);
+      showRateError(max !== null ? t('ui.rate.invalid_max', { max }) : t('ui.rate.invalid'));
       return null;
     }
   }
@@ -122,7 +123,7 @@ async function setProducerRate(page, pane, rate) {
     return r;
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
-    showRateError(e.message);
+    showRateError(errorText(e));
     return null;
   }
 }
@@ -156,12 +157,12 @@ async function produceTyped(page) {
   input.disabled = false;
   input.focus();
   if (!error) input.value = '';
-  else page.notify(`Produce: ${error.message}`, 'error');
+  else page.notify(t('ui.notice.produce_failed', { error: errorText(error) }), 'error');
 }
 
 async function newRun(page) {
   const strategy = document.getElementById('strategy');
-  page.notify(page.ab ? 'Stopping both runs’ consumers…' : 'Stopping this run’s consumers…', 'info');
+  page.notify(page.ab ? t('ui.notice.stopping_both') : t('ui.notice.stopping'), 'info');
   await Promise.all([...page.panes.values()].map((pane) => {
     if (pane.es) pane.es.close();
     pane.es = null;
@@ -177,9 +178,12 @@ async function newRun(page) {
 function copy(button) {
   const code = document.getElementById(button.dataset.copy);
   const text = code ? code.textContent : '';
+  // The button's own label (from the page) comes back after the feedback.
+  if (button.dataset.label === undefined) button.dataset.label = button.textContent;
+  const restore = () => { button.textContent = button.dataset.label; };
   const done = () => {
-    button.textContent = 'Copied';
-    setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+    button.textContent = t('ui.copy.done');
+    setTimeout(restore, 1500);
   };
   const fallback = () => {
     const range = document.createRange();
@@ -187,8 +191,8 @@ function copy(button) {
     const sel = window.getSelection();
     sel.removeAllRanges();
     sel.addRange(range);
-    button.textContent = 'Selected: Ctrl+C';
-    setTimeout(() => { button.textContent = 'Copy'; }, 2500);
+    button.textContent = t('ui.copy.selected');
+    setTimeout(restore, 2500);
   };
   if (navigator.clipboard && window.isSecureContext) {
     navigator.clipboard.writeText(text).then(done, fallback);

@@ -7,8 +7,9 @@
 // ground truth for the counters, duplicates and losses; it is refetched at most twice a second
 // after events that can change it.
 
-import { api, ApiError, enc } from '../api.js';
+import { api, ApiError, enc, errorText } from '../api.js';
 import { setText } from '../dom.js';
+import { t } from '../i18n.js';
 import * as model from '../model/run.js';
 import { createCallbacksView } from '../views/callbacks.js';
 import { createCheckpointsView } from '../views/checkpoints.js';
@@ -25,6 +26,23 @@ import { createTimelineView } from '../views/timeline.js';
 const LEDGER_MIN_MS = 500; // at most 2 ledger requests a second
 const TIMELINE_TICK_MS = 100; // while consumers live, the timelines scroll at 10 fps
 const LAG_DRAW_MS = 250; // sparklines redraw at most 4 times a second
+
+/** The connection badge's words. */
+const CONN_WORDS = {
+  live: 'ui.conn.live',
+  reconnecting: 'ui.conn.reconnecting',
+  disconnected: 'ui.conn.disconnected',
+  ended: 'ui.conn.ended',
+  'no-run': 'ui.conn.no_run',
+};
+
+/** Why the server ended the stream (the `end` event's data), in the page's language. */
+const END_REASONS = { 'run ended': 'ui.run.end_reason.run_ended', 'server shutting down': 'ui.run.end_reason.shutdown' };
+
+function endReason(reason) {
+  if (!reason) return t('ui.run.end_reason.unknown');
+  return END_REASONS[reason] ? t(END_REASONS[reason]) : reason;
+}
 
 /**
  * opts: {key, param (the URL parameter holding the run id), label, hideIdle}. Elements are
@@ -116,8 +134,9 @@ export class Pane {
     return `/api/runs/${enc(this.run.id)}`;
   }
 
-  which() {
-    return this.label ? ` (${this.key})` : '';
+  /** A notice's text: `key` on the main page, `sideKey` (naming A or B) on an A/B page. */
+  say(key, sideKey, params) {
+    return this.label ? t(sideKey, { ...params, side: this.key }) : t(key, params);
   }
 
   /** Uses the run named in the URL when it is a live run of this lab, else creates one. */
@@ -135,7 +154,7 @@ export class Pane {
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
       }
-      page.notify(`Run ${wanted}${this.which()} is gone (it expired or the server restarted): this is a new run.`, 'info');
+      page.notify(this.say('ui.run.gone', 'ui.run.gone_side', { run: wanted }), 'info');
     }
     const body = { lab: page.labId };
     const strategy = params.get('strategy');
@@ -145,8 +164,8 @@ export class Pane {
       created = await api('POST', '/api/runs', body);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
-      this.setConn('failed', 'no run');
-      page.notify(`Cannot start a run${this.which()}: ${e.message}`, 'error', true);
+      this.setConn('failed', 'no-run');
+      page.notify(this.say('ui.run.cannot_start', 'ui.run.cannot_start_side', { error: errorText(e) }), 'error', true);
       return false;
     }
     page.setParam(this.param, created.body.id);
@@ -155,7 +174,7 @@ export class Pane {
       this.setRun(view.body, view.date);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
-      page.notify(`The new run${this.which()} cannot be read: ${e.status}`, 'error', true);
+      page.notify(this.say('ui.run.cannot_read', 'ui.run.cannot_read_side', { status: e.status }), 'error', true);
       return false;
     }
     const select = document.getElementById('strategy');
@@ -209,7 +228,7 @@ export class Pane {
       if (this.es !== es) return;
       if (es.readyState === EventSource.CLOSED) {
         this.setConn('ended', 'disconnected');
-        this.page.notify('The event stream closed. Reload the page to reconnect.', 'error', true);
+        this.page.notify(t('ui.run.stream_closed'), 'error', true);
       } else {
         this.setConn('reconnecting');
       }
@@ -237,7 +256,7 @@ export class Pane {
       /* keep going with a generic notice */
     }
     model.noteGap(this.m);
-    this.page.notify(`Events ${gap.from ?? '?'}–${gap.to ?? '?'}${this.which()} are no longer in the run's log; the state was redrawn from the server.`, 'info');
+    this.page.notify(this.say('ui.run.gap', 'ui.run.gap_side', { from: gap.from ?? '?', to: gap.to ?? '?' }), 'info');
     this.resync();
   }
 
@@ -248,8 +267,7 @@ export class Pane {
     clearTimeout(this.ledgerTimer);
     clearTimeout(this.viewTimer);
     this.setConn('ended', 'ended');
-    const which = this.label ? ` ${this.key}` : '';
-    this.page.notify(`This run${which} has ended (${reason || 'torn down'}). Press “New run” to start again.`, 'info', true);
+    this.page.notify(this.say('ui.run.ended', 'ui.run.ended_side', { reason: endReason(reason) }), 'info', true);
     this.redraw('consumers', 'producer');
     this.page.changed();
   }
@@ -283,11 +301,12 @@ export class Pane {
     }, 300);
   }
 
-  setConn(state, text) {
+  /** The connection badge: its state (data-state) and its word (`what`, default the state). */
+  setConn(state, what) {
     const conn = this.el('conn');
     if (!conn) return;
     conn.dataset.state = state;
-    conn.textContent = text || state;
+    conn.textContent = CONN_WORDS[what || state] ? t(CONN_WORDS[what || state]) : what || state;
   }
 
   serverNow() {

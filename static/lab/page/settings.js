@@ -2,6 +2,8 @@
 // its presets and defaults, and the server's refusal shown next to the field it names.
 
 import { el } from '../dom.js';
+import { duration } from '../format.js';
+import { t, tn } from '../i18n.js';
 import { optionRange } from './rules.js';
 
 /** " (1–8)", " (0–16)": an option's range for its label, when the rules give both ends. */
@@ -27,35 +29,35 @@ export function createSettings(def, rules, ab) {
   /** The fields, in plain words. Number fields take their min and max from the rules. */
   function fields() {
     const f = [
-      { name: 'commit_mode', label: 'How offsets are committed', kind: 'select', options: [
-        ['auto', 'automatically, on a timer'],
-        ['auto-naive', 'automatically, counting what poll() returned as done'],
-        ['sync-batch', 'commitSync() after each poll batch'],
-        ['sync-record', 'commitSync() after each record'],
-        ['sync-record-poll', 'commitSync() with no argument after each record (the course project: the whole poll at once)'],
-        ['async', 'commitAsync() after each poll batch'],
-        ['none', 'never'],
+      { name: 'commit_mode', label: t('ui.set.commit_mode'), kind: 'select', options: [
+        ['auto', t('ui.set.mode.auto')],
+        ['auto-naive', t('ui.set.mode.auto_naive')],
+        ['sync-batch', t('ui.set.mode.sync_batch')],
+        ['sync-record', t('ui.set.mode.sync_record')],
+        ['sync-record-poll', t('ui.set.mode.sync_record_poll')],
+        ['async', t('ui.set.mode.async')],
+        ['none', t('ui.set.mode.none')],
       ] },
-      { name: 'auto_commit_interval_ms', label: 'Auto commit every … ms', hint: 'auto.commit.interval.ms', kind: 'number', step: 100 },
-      { name: 'commit_every_records', label: 'Commit every N records', hint: 'instead of after each batch', kind: 'number', placeholder: 'each batch' },
-      { name: 'pause_after_records', label: 'Pause after N records', kind: 'number', placeholder: 'never' },
-      { name: 'processing_delay_ms', label: 'Work per record (ms)', hint: 'sleep before each record', kind: 'number' },
-      { name: 'max_poll_records', label: 'At most N records per poll', hint: 'max.poll.records', kind: 'number' },
-      { name: 'session_timeout_ms', label: 'Declared dead after … ms without a heartbeat', hint: 'session.timeout.ms', kind: 'number', step: 500,
-        presets: [[2000, '2 s · classroom'], [6000, '6 s']] },
+      { name: 'auto_commit_interval_ms', label: t('ui.set.auto_commit_interval'), hint: 'auto.commit.interval.ms', kind: 'number', step: 100 },
+      { name: 'commit_every_records', label: t('ui.set.commit_every'), hint: t('ui.set.commit_every_hint'), kind: 'number', placeholder: t('ui.set.commit_every_placeholder') },
+      { name: 'pause_after_records', label: t('ui.set.pause_after'), kind: 'number', placeholder: t('ui.set.pause_after_placeholder') },
+      { name: 'processing_delay_ms', label: t('ui.set.processing_delay'), hint: t('ui.set.processing_delay_hint'), kind: 'number' },
+      { name: 'max_poll_records', label: t('ui.set.max_poll_records'), hint: 'max.poll.records', kind: 'number' },
+      { name: 'session_timeout_ms', label: t('ui.set.session_timeout'), hint: 'session.timeout.ms', kind: 'number', step: 500,
+        presets: [[2000, t('ui.set.preset_classroom', { time: duration(2000) })], [6000, duration(6000)]] },
     ];
-    if (canRebalance()) f.push({ name: 'commit_on_revoke', label: 'Commit when partitions are taken away', hint: 'in onPartitionsRevoked', kind: 'checkbox' });
-    f.push({ name: 'commit_on_shutdown', label: 'Commit on Stop', hint: 'shutdown hook: commitSync() before close()', kind: 'checkbox' });
+    if (canRebalance()) f.push({ name: 'commit_on_revoke', label: t('ui.set.commit_on_revoke'), hint: t('ui.set.commit_on_revoke_hint'), kind: 'checkbox' });
+    f.push({ name: 'commit_on_shutdown', label: t('ui.set.commit_on_shutdown'), hint: t('ui.set.commit_on_shutdown_hint'), kind: 'checkbox' });
     if (controls.faults || defaults.commit_mode === 'async') {
-      f.push({ name: 'retry_failed_commits', label: 'Retry failed commits (the naive way)', kind: 'checkbox' });
+      f.push({ name: 'retry_failed_commits', label: t('ui.set.retry_failed_commits'), kind: 'checkbox' });
     }
     if (controls.threads) {
-      f.push({ name: 'threads', label: `Consumer threads in the process${rangeNote(optionRange(rules, 'threads'))}`, hint: 'each thread is its own consumer', kind: 'number' });
-      f.push({ name: 'thread_groups', label: 'Groups of the threads', kind: 'select', options: [
-        ['same', 'one group: the threads split the partitions'],
-        ['distinct', 'a group per thread: each reads everything'],
+      f.push({ name: 'threads', label: `${t('ui.set.threads')}${rangeNote(optionRange(rules, 'threads'))}`, hint: t('ui.set.threads_hint'), kind: 'number' });
+      f.push({ name: 'thread_groups', label: t('ui.set.thread_groups'), kind: 'select', options: [
+        ['same', t('ui.set.thread_groups.same')],
+        ['distinct', t('ui.set.thread_groups.distinct')],
       ] });
-      f.push({ name: 'worker_pool', label: `Worker-pool threads${rangeNote(optionRange(rules, 'worker_pool'))}`, hint: '0 = none; needs auto-naive commits', kind: 'number' });
+      f.push({ name: 'worker_pool', label: `${t('ui.set.worker_pool')}${rangeNote(optionRange(rules, 'worker_pool'))}`, hint: t('ui.set.worker_pool_hint'), kind: 'number' });
     }
     return f;
   }
@@ -87,7 +89,7 @@ export function createSettings(def, rules, ab) {
       return el('div', { class: `field f-${f.kind}`, dataset: { field: f.name } }, label, el('span', { class: 'field-input' }, input, presets));
     });
     const note = el('p', { class: 'settings-note', id: 'settings-note', hidden: true, role: 'status' });
-    const reset = el('button', { type: 'button', class: 'ghost' }, 'Lab defaults');
+    const reset = el('button', { type: 'button', class: 'ghost' }, t('ui.set.reset'));
     reset.addEventListener('click', () => {
       for (const { input, kind, dv } of Object.values(inputs)) {
         if (kind === 'checkbox') input.checked = !!dv;
@@ -103,7 +105,7 @@ export function createSettings(def, rules, ab) {
       changed(preset.dataset.presetFor);
     });
     body.append(el('div', { class: 'fields' }, ...rows), note,
-      el('div', { class: 'settings-foot' }, el('p', { class: 'hint' }, ab ? 'Used by the next start, in A and B.' : 'Used by the next “Start consumer”.'), reset));
+      el('div', { class: 'settings-foot' }, el('p', { class: 'hint' }, ab ? t('ui.set.used_by_ab') : t('ui.set.used_by_start')), reset));
     body.addEventListener('input', (e) => changed(e.target.name));
     body.addEventListener('change', (e) => changed(e.target.name));
     updateSummary();
@@ -116,7 +118,7 @@ export function createSettings(def, rules, ab) {
       const pool = Number(inputs.worker_pool.input.value) || 0;
       if (pool > 0 && inputs.commit_mode.input.value !== 'auto-naive') {
         inputs.commit_mode.input.value = 'auto-naive';
-        note.textContent = 'A worker pool needs commit mode “automatically, counting what poll() returned as done” (auto-naive): auto commit commits what poll() handed to the pool. Set it for you.';
+        note.textContent = t('ui.set.worker_pool_note', { mode: t('ui.set.mode.auto_naive') });
         note.hidden = false;
       } else if (pool === 0) {
         note.hidden = true;
@@ -148,7 +150,7 @@ export function createSettings(def, rules, ab) {
   function updateSummary() {
     const n = Object.keys(overrides()).length;
     const summary = document.querySelector('#settings > summary');
-    if (summary) summary.textContent = n ? `Settings (${n} changed)` : 'Settings';
+    if (summary) summary.textContent = n ? tn('ui.set.summary_changed', n) : t('ui.set.summary');
   }
 
   /**

@@ -3,6 +3,7 @@
 
 import { el, setText } from '../dom.js';
 import { CALLBACK_NAMES, ms, offsetsText, partitionsText, rebalanceRefusal } from '../format.js';
+import { t } from '../i18n.js';
 import { CALLBACKS_SHOWN } from '../model/run.js';
 
 export function createCallbacksView(list) {
@@ -51,7 +52,7 @@ export function createCallbacksView(list) {
     const d = doms.get(cb.id);
     const open = cb.t1 === null;
     d.li.classList.toggle('open', open);
-    setText(d.dur, open ? 'running…' : ms(cb.dur));
+    setText(d.dur, open ? t('ui.cb.running') : ms(cb.dur));
     const total = open ? null : Math.max(cb.dur || 0, cb.t1 - cb.t0, 0.001);
     const bad = cb.commits.some((x) => x.error);
     d.li.classList.toggle('bad', bad);
@@ -72,17 +73,17 @@ export function createCallbacksView(list) {
       setText(seg.firstChild, x.error ? '✕ commit' : `commit${x.mode === 'sync' ? 'Sync' : x.mode === 'async' ? 'Async' : ''}`);
       const call = `commit${x.mode === 'sync' ? 'Sync' : ''}(${offsetsText(x.offsets)})`;
       if (x.error) {
-        notes.push(`${call} refused: ${x.error}${rebalanceRefusal(x.error) ? ' — the broker will not take a commit while the group is rebalancing' : ''}`);
+        notes.push(t(rebalanceRefusal(x.error) ? 'ui.cb.refused_rebalancing' : 'ui.cb.refused', { call, error: x.error }));
       } else if (x.t1 === null) {
-        notes.push(`${call} waiting for the broker…`);
+        notes.push(t('ui.cb.waiting', { call }));
       } else {
-        notes.push(`${call} ok in ${ms(x.latency)} — inside the callback, before the partitions moved`);
+        notes.push(t('ui.cb.ok', { call, ms: ms(x.latency) }));
       }
     });
     if (!cb.commits.length) {
       notes.push(cb.kind === 'revoke'
-        ? (open ? 'revoking…' : 'no commit inside: the next owner starts at the last committed offset')
-        : 'partitions handed to this member');
+        ? (open ? t('ui.cb.revoking') : t('ui.cb.no_commit'))
+        : t('ui.cb.assigned'));
     }
     setText(d.note, notes.join(' · '));
     d.note.classList.toggle('bad', bad);

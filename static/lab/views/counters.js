@@ -2,7 +2,8 @@
 // committed offset and the position, big — what a SIGKILL now would cost.
 
 import { el, setText } from '../dom.js';
-import { rangesText } from '../format.js';
+import { num, rangesText } from '../format.js';
+import { t, tn } from '../i18n.js';
 import { LIVE, latest } from '../model/run.js';
 
 /** find(name): the pane's element with that data-el name, or null. */
@@ -16,11 +17,11 @@ export function createCountersView(find) {
       for (const pr of m.ledger.partitions) fromLedger += pr.processed;
       processed = Math.max(processed, fromLedger);
     }
-    setText(find('count-processed'), String(processed));
+    setText(find('count-processed'), num(processed));
     const dup = m.ledger ? m.ledger.duplicates : 0;
     const lost = m.ledger ? m.ledger.lost : 0;
-    setText(find('count-duplicates'), String(dup));
-    setText(find('count-lost'), String(lost));
+    setText(find('count-duplicates'), num(dup));
+    setText(find('count-lost'), num(lost));
     if (find('count-duplicates')) find('count-duplicates').parentElement.classList.toggle('hot', dup > 0);
     if (find('count-lost')) find('count-lost').parentElement.classList.toggle('hot', lost > 0);
     drawReadout(m);
@@ -40,9 +41,9 @@ export function createCountersView(find) {
       const r = readout;
       box.append(
         el('div', { class: 'readout-row' },
-          el('div', { class: 'ro committed-ro', title: "The group's committed offset: where a new consumer starts" }, r.committed, el('span', { class: 'lbl' }, 'committed')),
-          el('div', { class: 'ro position-ro', title: 'Next offset the newest consumer reads (last processed + 1)' }, r.position, el('span', { class: 'lbl' }, 'position')),
-          el('div', { class: 'ro gap-ro', title: 'Processed but not committed: what a SIGKILL now would make the next consumer read again' }, r.gap, el('span', { class: 'lbl' }, 'not committed'))),
+          el('div', { class: 'ro committed-ro', title: t('ui.readout.committed_title') }, r.committed, el('span', { class: 'lbl' }, t('ui.readout.committed'))),
+          el('div', { class: 'ro position-ro', title: t('ui.readout.position_title') }, r.position, el('span', { class: 'lbl' }, t('ui.readout.position'))),
+          el('div', { class: 'ro gap-ro', title: t('ui.readout.gap_title') }, r.gap, el('span', { class: 'lbl' }, t('ui.readout.gap')))),
         r.note, r.dups);
     }
     const r = readout;
@@ -56,13 +57,13 @@ export function createCountersView(find) {
     setText(r.gap, gap === null ? '–' : String(gap));
     r.gap.parentElement.classList.toggle('hot', !!gap);
     let note = '';
-    if (c && c.pausedOnce && LIVE.has(c.status) && gap) note = `${c.id} paused: offsets ${committed === null ? 0 : committed}–${pos - 1} are processed but not committed.`;
-    else if (c && c.status === 'killed') note = `${c.id} was killed: its ${gap || 0} uncommitted records will be read again.`;
-    else if (c && c.status === 'closed') note = `${c.id} closed cleanly: the shutdown hook committed ${committed === null ? 'nothing' : committed}.`;
+    if (c && c.pausedOnce && LIVE.has(c.status) && gap) note = t('ui.readout.note_paused', { id: c.id, from: committed === null ? 0 : committed, to: pos - 1 });
+    else if (c && c.status === 'killed') note = tn('ui.readout.note_killed', gap || 0, { id: c.id });
+    else if (c && c.status === 'closed') note = committed === null ? t('ui.readout.note_closed_none', { id: c.id }) : t('ui.readout.note_closed', { id: c.id, offset: committed });
     setText(r.note, note);
     const dups = [];
     if (m.ledger) for (const pr of m.ledger.partitions) if (pr.duplicate_offsets.length) dups.push(`${m.partitions.length > 1 ? `P${pr.partition} ` : ''}${rangesText(pr.duplicate_offsets)}`);
-    setText(r.dups, dups.length ? `duplicates: offsets ${dups.join(' · ')}` : '');
+    setText(r.dups, dups.length ? t('ui.readout.dups', { offsets: dups.join(' · ') }) : '');
     r.note.title = note;
   }
 

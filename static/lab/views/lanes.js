@@ -3,7 +3,8 @@
 // position, and the lane head (owner, lag).
 
 import { el, setText } from '../dom.js';
-import { kOf, short, threadIndex } from '../format.js';
+import { kOf, short, statusText, threadIndex } from '../format.js';
+import { t, tn } from '../i18n.js';
 import { LIVE, firstProcessed, isDup, laneLag, maxPosition } from '../model/run.js';
 
 export function createLanesView(box) {
@@ -17,7 +18,7 @@ export function createLanesView(box) {
     box.classList.toggle('many', m.partitions.length > 12);
     const frag = document.createDocumentFragment();
     for (const part of m.partitions) {
-      const owner = el('span', { class: 'owner none' }, 'no owner');
+      const owner = el('span', { class: 'owner none' }, t('ui.lane.no_owner'));
       const lag = el('span', { class: 'lag' });
       const earlier = el('span', { class: 'earlier', hidden: true });
       const cells = el('div', { class: 'cells' });
@@ -27,7 +28,7 @@ export function createLanesView(box) {
       const committedMark = el('div', { class: 'mark committed-mark', hidden: true }, el('span', {}));
       const flags = el('div', { class: 'flags' });
       const track = el('div', { class: 'track' }, earlier, committedBar, uncommittedBar, cells, endMark, committedMark, flags);
-      const lane = el('div', { class: 'lane', dataset: { partition: part.p }, role: 'group', 'aria-label': `Partition ${part.p}` },
+      const lane = el('div', { class: 'lane', dataset: { partition: part.p }, role: 'group', 'aria-label': t('ui.lane.label', { p: part.p }) },
         el('div', { class: 'lane-head' }, el('span', { class: 'pnum' }, `P${part.p}`), owner, lag),
         track);
       doms.set(part.p, { lane, owner, lag, earlier, cells, committedBar, uncommittedBar, endMark, committedMark, flags, track, cellEls: new Map(), flagEls: new Map() });
@@ -83,7 +84,7 @@ export function createLanesView(box) {
     drawn.set(part.p, { rev: part.rev, start, span: m.span });
     if (d.lane.dataset.start !== String(start)) d.lane.dataset.start = String(start);
     d.earlier.hidden = start === 0;
-    if (start > 0) d.earlier.textContent = `… ${start} earlier`;
+    if (start > 0) d.earlier.textContent = tn('ui.lane.earlier', start);
     drawCells(m, part, d);
     drawMarks(m, part, d);
     drawFlags(m, part, d);
@@ -113,8 +114,8 @@ export function createLanesView(box) {
     const committed = part.committed !== null && o < part.committed;
     const lost = part.ledgerLost.has(o);
     let cls = 'cell';
-    let title = `P${part.p} offset ${o}`;
-    if (value !== undefined) title += ` · value "${short(value, 60)}"`;
+    const title = [t('ui.cell.offset', { p: part.p, offset: o })];
+    if (value !== undefined) title.push(t('ui.cell.value', { value: short(value, 60) }));
     let count = 0;
     if (r && r.by.length) {
       const kFirst = kOf(r.by[0]);
@@ -124,18 +125,20 @@ export function createLanesView(box) {
       const thLast = threadIndex(r.th[r.th.length - 1]);
       cls += ` processed k${kLast} f${kFirst}${thLast ? ` th${thLast}` : ''}`;
       if (dup) cls += ' dup';
-      title += ` · processed by ${r.by.map((cid, i) => (r.th[i] ? `${cid}/${r.th[i]}` : cid)).join(', ')}${dup ? ' — DUPLICATE' : ''}`;
+      const who = r.by.map((cid, i) => (r.th[i] ? `${cid}/${r.th[i]}` : cid)).join(', ');
+      title.push(dup ? t('ui.cell.processed_dup', { who }) : t('ui.cell.processed', { who }));
     } else {
       cls += ' pending';
-      title += ' · not processed yet';
+      title.push(t('ui.cell.pending'));
     }
     if (lost) {
       cls += ' lost';
-      title += ' · LOST: committed past, never processed';
+      title.push(t('ui.cell.lost'));
     }
     if (committed) cls += ' committed';
     if (cell.className !== cls) cell.className = cls;
-    if (cell.title !== title) cell.title = title;
+    const titleText = title.join(' · ');
+    if (cell.title !== titleText) cell.title = titleText;
     const countText = count > 1 ? String(count) : '';
     if ((cell.dataset.count || '') !== countText) {
       if (countText) cell.dataset.count = countText;
@@ -148,13 +151,13 @@ export function createLanesView(box) {
 
   function drawMarks(m, part, d) {
     d.endMark.style.left = pct(m, part, part.logEnd);
-    setText(d.endMark.firstChild, `end ${part.logEnd}`);
+    setText(d.endMark.firstChild, t('ui.lane.end', { offset: part.logEnd }));
     const committed = part.committed;
     d.committedMark.hidden = committed === null;
     if (committed !== null) {
       d.committedMark.style.left = pct(m, part, Math.max(committed, part.start));
       d.committedMark.classList.toggle('flip', (committed - part.start) / m.span > 0.2);
-      setText(d.committedMark.firstChild, `committed ${committed}`);
+      setText(d.committedMark.firstChild, t('ui.lane.committed', { offset: committed }));
     }
     const lo = part.start;
     const cEnd = committed === null ? lo : Math.max(committed, lo);
@@ -169,7 +172,7 @@ export function createLanesView(box) {
       const a = Math.max(uStart, lo);
       d.uncommittedBar.style.left = pct(m, part, a);
       d.uncommittedBar.style.width = `${(((maxPos - a) / m.span) * 100).toFixed(4)}%`;
-      d.uncommittedBar.title = `${maxPos - uStart} processed, not committed`;
+      d.uncommittedBar.title = tn('ui.lane.uncommitted_title', maxPos - uStart);
     }
   }
 
@@ -204,7 +207,11 @@ export function createLanesView(box) {
       flag.style.setProperty('--stack', i);
       const who = c.posWho.get(part.p) || c.id;
       setText(flag.firstChild, `${who} → ${pos}`);
-      flag.title = `${who}'s position: next offset to read ${pos}${reading(c) ? '' : ` (${LIVE.has(c.status) ? 'no longer assigned' : c.status})`}`;
+      let flagTitle;
+      if (reading(c)) flagTitle = t('ui.flag.title', { who, offset: pos });
+      else if (LIVE.has(c.status)) flagTitle = t('ui.flag.title_unassigned', { who, offset: pos });
+      else flagTitle = t('ui.flag.title_gone', { who, offset: pos, status: statusText(c.status) });
+      if (flag.title !== flagTitle) flag.title = flagTitle;
     }
     for (const [id, flag] of d.flagEls) {
       if (!seen.has(id)) {
@@ -217,22 +224,22 @@ export function createLanesView(box) {
   function drawHead(m, part, d) {
     const owner = part.owner ? m.consumers.get(part.owner) : null;
     let cls = 'owner none';
-    let text = 'no owner';
-    let title = 'No consumer owns this partition';
+    let text = t('ui.lane.no_owner');
+    let title = t('ui.lane.no_owner_title');
     if (part.owner) {
       const dead = owner && !LIVE.has(owner.status);
       const who = part.ownerWho || part.owner;
       cls = `owner k${kOf(part.owner)}${dead ? ' dead' : ''}`;
       text = who;
       title = dead
-        ? `${who} is ${owner.status}, but the group still counts it as the owner until its session times out`
-        : `Owned by ${who}`;
+        ? t('ui.lane.owner_dead_title', { who, status: statusText(owner.status) })
+        : t('ui.lane.owner_title', { who });
     }
     if (d.owner.className !== cls) d.owner.className = cls;
     setText(d.owner, text);
     d.owner.title = title;
-    setText(d.lag, `lag ${laneLag(part)}`);
-    d.lag.title = 'Consumer lag: log-end offset − committed offset';
+    setText(d.lag, t('ui.lane.lag', { lag: laneLag(part) }));
+    d.lag.title = t('ui.lane.lag_title');
   }
 
   return { build, measure, draw };

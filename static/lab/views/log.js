@@ -4,6 +4,7 @@
 
 import { el } from '../dom.js';
 import { clock } from '../format.js';
+import { t, tn } from '../i18n.js';
 
 const LOG_CAP = 500; // DOM rows in the event log
 
@@ -50,7 +51,7 @@ export function createLogView(log, jump, hide, opts) {
     },
     el('span', { class: 'seq' }, row.seq),
     el('time', {}, row.ts !== null ? clock(row.ts) : ''),
-    el('span', { class: row.k === null ? 'who none' : `who k${row.k}` }, row.who || 'server'),
+    el('span', { class: row.k === null ? 'who none' : `who k${row.k}` }, row.who || t('ui.log.server')),
     el('span', { class: 'type' }, row.type),
     el('span', { class: 'text' }, row.text));
   }
@@ -85,7 +86,7 @@ export function createLogView(log, jump, hide, opts) {
       unseen += fresh.length;
       if (!jump) return;
       jump.hidden = false;
-      jump.textContent = `↓ ${unseen} new`;
+      jump.textContent = tn('ui.log.jump', unseen);
     }
   }
 

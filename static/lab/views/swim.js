@@ -3,8 +3,12 @@
 // and the owner now in the row head.
 
 import { el, setText } from '../dom.js';
-import { clock } from '../format.js';
+import { agoTick, clock, msWhole } from '../format.js';
+import { t } from '../i18n.js';
 import { SWIM_MS } from '../model/ownership.js';
+
+/** A segment's title by how it ended (its `end`); an open one is owned until now. */
+const SEGMENT_TITLES = { revoke: 'ui.swim.seg_revoked', taken: 'ui.swim.seg_taken', closed: 'ui.swim.seg_closed' };
 
 export function createSwimView(box) {
   const rows = new Map(); // partition → {row, now, track, els}
@@ -15,7 +19,7 @@ export function createSwimView(box) {
     if (!box) return;
     const frag = document.createDocumentFragment();
     for (const part of m.partitions) {
-      const now = el('span', { class: 'now-owner none', title: 'no owner' }, '—');
+      const now = el('span', { class: 'now-owner none', title: t('ui.lane.no_owner') }, '—');
       const track = el('div', { class: 'swim-track' });
       const row = el('div', { class: 'swim-row', dataset: { partition: part.p, owner: '' } },
         el('div', { class: 'swim-head' }, el('span', { class: 'pnum' }, `P${part.p}`), now),
@@ -24,9 +28,9 @@ export function createSwimView(box) {
       rows.set(part.p, { row, now, track, els: new Map() });
     }
     const axis = el('div', { class: 'swim-axis', 'aria-hidden': 'true' }, el('span', {}),
-      el('div', { class: 'swim-ticks' }, ...[60, 45, 30, 15, 0].map((s) => el('span', { style: `left:${((60 - s) / 60) * 100}%` }, s ? `−${s} s` : 'now'))));
+      el('div', { class: 'swim-ticks' }, ...[60, 45, 30, 15, 0].map((s) => el('span', { style: `left:${((60 - s) / 60) * 100}%` }, agoTick(s)))));
     frag.append(axis);
-    empty = el('p', { class: 'swim-empty hint' }, 'Ownership appears when a consumer joins the group.');
+    empty = el('p', { class: 'swim-empty hint' }, t('ui.swim.empty'));
     frag.append(empty);
     box.append(frag);
   }
@@ -52,9 +56,7 @@ export function createSwimView(box) {
       if (empty.hidden !== any) empty.hidden = any;
       if (!any) {
         const assignOnly = [...m.consumers.values()].some((c) => c.assignOnly !== null);
-        setText(empty, assignOnly
-          ? 'assign(): these consumers are in no group — nobody owns a partition, nothing rebalances.'
-          : 'Ownership appears when a consumer joins the group.');
+        setText(empty, assignOnly ? t('ui.swim.empty_assign') : t('ui.swim.empty'));
       }
     }
   }
@@ -87,14 +89,14 @@ export function createSwimView(box) {
       const end = iv.t1 === null ? now : iv.t1;
       if (end < from) continue;
       const liveEnd = iv.deadAt === null ? end : Math.min(end, iv.deadAt);
-      const how = iv.end === 'revoke' ? 'until revoked' : iv.end === 'taken' ? 'until another member was assigned it' : iv.end === 'closed' ? 'until it closed' : 'now';
       if (liveEnd > iv.t0 || (iv.t1 === null && iv.deadAt === null)) {
+        const key = SEGMENT_TITLES[iv.end] || 'ui.swim.seg_now';
         put(`s${iv.id}`, `seg k${iv.k} th${iv.th}${iv.t1 === null && iv.deadAt === null ? ' open' : ''}`, iv.t0, Math.max(liveEnd, iv.t0), iv.who,
-          `P${own.p} owned by ${iv.who} from ${clock(iv.t0)} ${how}`);
+          t(key, { p: own.p, who: iv.who, from: clock(iv.t0) }));
       }
       if (iv.deadAt !== null && end > iv.deadAt) {
         put(`d${iv.id}`, `seg dead k${iv.k}${iv.t1 === null ? ' still' : ''}`, iv.deadAt, end, `${iv.who} ✕`,
-          `${iv.who} died at ${clock(iv.deadAt)} without revoking P${own.p}: the group still counts it as the owner until its session times out`);
+          t('ui.swim.dead_title', { p: own.p, who: iv.who, at: clock(iv.deadAt) }));
       }
     }
     const last = own.ivs[own.ivs.length - 1];
@@ -108,13 +110,15 @@ export function createSwimView(box) {
       const to = pz.to === null ? now : pz.to;
       if (to < from) continue;
       const dur = to - pz.from;
-      const text = pz.to === null ? `${Math.round(dur / 100) * 100} ms…` : `${Math.round(dur)} ms`;
+      const text = pz.to === null ? `${msWhole(Math.round(dur / 100) * 100)}…` : msWhole(dur);
       // A label near either end of the window stays inside it.
       const mid = ((pz.from + to) / 2 - from) / SWIM_MS;
       const half = (text.length * 7 + 16) / 2 / width;
       const edge = mid + half > 1 ? ' edge-r' : mid - half < 0 ? ' edge-l' : '';
       const node = put(`p${pz.id}`, `pause${pz.to === null ? ' running' : ''}${edge}`, pz.from, to, text,
-        pz.to === null ? `P${own.p} has had no live owner for ${Math.round(dur)} ms` : `P${own.p} paused ${Math.round(dur)} ms: no live owner from ${clock(pz.from)} to ${clock(pz.to)}`);
+        pz.to === null
+          ? t('ui.swim.pause_running_title', { p: own.p, ms: msWhole(dur) })
+          : t('ui.swim.pause_title', { p: own.p, ms: msWhole(dur), from: clock(pz.from), to: clock(pz.to) }));
       node.dataset.ms = String(Math.round(dur));
       const px = Math.min(1, Math.max(0, mid)) * width;
       const span = edge === ' edge-r' ? [width - half * 2 * width, width] : edge === ' edge-l' ? [0, half * 2 * width] : [px - half * width, px + half * width];
@@ -124,7 +128,7 @@ export function createSwimView(box) {
     }
     for (const mk of own.marks) {
       if (mk.t < from) continue;
-      put(`m${mk.id}`, `smark ${mk.kind}`, mk.t, mk.t, '', `${mk.kind === 'assign' ? 'assigned to' : 'revoked from'} ${mk.who} at ${clock(mk.t)}`);
+      put(`m${mk.id}`, `smark ${mk.kind}`, mk.t, mk.t, '', t(mk.kind === 'assign' ? 'ui.swim.mark_assign' : 'ui.swim.mark_revoke', { who: mk.who, at: clock(mk.t) }));
     }
     for (const [key, node] of d.els) {
       if (!seen.has(key)) {

@@ -2,7 +2,8 @@
 // (requested → completed), uncommitted windows and lifecycle marks, over the last 30 s.
 
 import { COMMIT_COLOURS, ERROR_COLOUR, MARK_END, MARK_GREY, PALETTE } from '../colours.js';
-import { ms } from '../format.js';
+import { agoTick, ms, statusText } from '../format.js';
+import { t } from '../i18n.js';
 import { LIVE, TIMELINE_WINDOW_MS as WINDOW_MS } from '../model/run.js';
 
 const MAX_TIMELINE_ROWS = 8;
@@ -39,7 +40,7 @@ export function createTimelineView(canvas) {
     if (!rows.length) {
       ctx.fillStyle = '#6b7280';
       ctx.font = font(13);
-      ctx.fillText(plotW < 460 ? 'Appears once a consumer runs.' : 'Polls, records and commits appear here once a consumer runs.', LABEL, AXIS + ROW * 0.6);
+      ctx.fillText(plotW < 460 ? t('ui.timeline.empty_short') : t('ui.timeline.empty'), LABEL, AXIS + ROW * 0.6);
       return;
     }
     rows.forEach((c, i) => {
@@ -60,7 +61,7 @@ export function createTimelineView(canvas) {
       ctx.moveTo(px, g.AXIS - 4);
       ctx.lineTo(px, g.height);
       ctx.stroke();
-      const label = s === 0 ? 'now' : `−${s} s`;
+      const label = agoTick(s);
       const w = ctx.measureText(label).width;
       ctx.fillText(label, Math.min(px - w / 2, g.width - w - 2), g.AXIS / 2);
     }
@@ -94,7 +95,7 @@ export function createTimelineView(canvas) {
     ctx.fillText(c.id, 20 * scale, y + 14 * scale);
     ctx.fillStyle = '#6b7280';
     ctx.font = font(11);
-    ctx.fillText(c.paused && live ? 'paused' : c.status, 4, y + 32 * scale);
+    ctx.fillText(statusText(c.paused && live ? 'paused' : c.status), 4, y + 32 * scale);
     ctx.save();
     ctx.beginPath();
     ctx.rect(LABEL, y, g.width - LABEL - 8, ROW);
@@ -153,7 +154,7 @@ export function createTimelineView(canvas) {
         ctx.fillStyle = fill;
         ctx.fillRect(x0, comY, w, comH);
       }
-      const text = bar.error ? `✕ ${bar.mode} failed` : `${bar.mode}${bar.latency !== null && bar.latency !== undefined ? ` ${ms(bar.latency)}` : ''}`;
+      const text = bar.error ? t('ui.timeline.commit_failed', { mode: bar.mode }) : `${bar.mode}${bar.latency !== null && bar.latency !== undefined ? ` ${ms(bar.latency)}` : ''}`;
       ctx.font = font(10, 600);
       label(text, x0 + w + 3, comY + comH / 2, bar.error ? ERROR_COLOUR : '#374151');
     }
