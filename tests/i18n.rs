@@ -75,6 +75,8 @@ const KEPT_IN_ENGLISH: &[&str] = &[
     "ERROR",
     "STOP",
     "STALL",
+    "ERR",
+    "NOTFOUND",
     "REWIND",
     "poll",
     "CSV",

@@ -26,32 +26,45 @@ async fn slow_consumer_warns_and_dead_consumer_errors() {
         .start_consumer(&run, json!({ "session_timeout_ms": 2000, "processing_delay_ms": 200, "max_poll_records": 5 }))
         .await;
     let warning = events
-        .wait_for("WARNING", |e| lag_status(e) == Some("warning"))
+        .wait_for("WARN", |e| lag_status(e) == Some("WARN"))
         .await;
-    assert!(warning["partitions"]
+    // Burrow's rule, with its numbers: the lag at each commit in the window never went down.
+    let warned = warning["partitions"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|p| p["status"] == "warning"));
+        .find(|p| p["status"] == "WARN")
+        .expect("a partition is WARN");
+    assert_eq!(warned["reason"]["rule"], "lag_not_decreasing", "{warned}");
+    let lags: Vec<u64> = warned["reason"]["lags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_u64().unwrap())
+        .collect();
+    assert!(
+        lags.len() >= 2 && lags.windows(2).all(|w| w[1] >= w[0]),
+        "{lags:?}"
+    );
+    assert!(!warned["window"].as_array().unwrap().is_empty());
     app.consumer_action(&run, &slow, "kill").await;
-    // A partition that stopped moving while others still committed is `stall`; once the
-    // window holds no commit at all, the frozen partitions are `stop`.
+    // Burrow's STOP: the time since the last commit exceeds the window's span; the group is ERR.
     let stopped = |e: &Value| {
-        lag_status(e) == Some("error")
+        lag_status(e) == Some("ERR")
             && e["partitions"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|p| p["status"] == "stop")
+                .any(|p| p["status"] == "STOP" && p["reason"]["rule"] == "stopped")
     };
     events
-        .wait_until("ERROR (stop) after the kill", |evs| {
+        .wait_until("ERR (STOP) after the kill", |evs| {
             let killed = evs.iter().position(|e| of(e, "killed", &slow));
             killed.is_some_and(|k| evs[k..].iter().any(stopped))
         })
         .await;
     let view = app.run_view(&run).await;
-    assert_eq!(view["lag"]["status"], "error");
+    assert_eq!(view["lag"]["status"], "ERR");
     assert_eq!(view["producer_rate"], 30);
     assert_eq!(
         reached_checkpoints(&view),
@@ -72,7 +85,7 @@ async fn slow_consumer_warns_and_dead_consumer_errors() {
     let evs = events
         .wait_until("OK once caught up", |evs| {
             let started = evs.iter().position(|e| of(e, "spawned", &fast));
-            started.is_some_and(|s| evs[s..].iter().any(|e| lag_status(e) == Some("ok")))
+            started.is_some_and(|s| evs[s..].iter().any(|e| lag_status(e) == Some("OK")))
         })
         .await;
     assert!(evs.iter().any(|e| of(e, "record", &fast)));

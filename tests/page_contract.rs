@@ -130,7 +130,8 @@ async fn the_lab_page_embeds_the_servers_rules() {
     let json = &json[..json.find("</script>").unwrap()];
     let rules: Value = serde_json::from_str(json).unwrap();
     assert_eq!(rules["max_producer_rate"], 500);
-    assert_eq!(rules["lag_window_samples"], 10);
+    assert_eq!(rules["burrow"]["intervals"], 10);
+    assert_eq!(rules["burrow"]["min_distance_ms"], 1000);
     assert!(rules["sample_interval_ms"].as_u64().unwrap() > 0);
     assert_eq!(
         rules["options"]["session_timeout_ms"],

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How Burrow is configured: storage `intervals` / `min-distance`, evaluator `allowed-lag` /
 /// `minimum-complete`. The classroom runs these at a shorter timescale than production.
@@ -40,7 +40,7 @@ impl Default for EvaluatorConfig {
 }
 
 /// One stored commit (Burrow's `ConsumerOffset`, same JSON names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsumerOffset {
     pub offset: i64,
     /// When the commit was made, ms since the epoch.
@@ -54,7 +54,7 @@ pub struct ConsumerOffset {
 }
 
 /// A partition's status, Burrow's names and numbers (`NOTFOUND`=0 … `REWIND`=6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Status {
     Notfound = 0,
@@ -74,7 +74,7 @@ impl Status {
 }
 
 /// Which rule decided a partition's status, with the numbers it looked at.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Reason {
     /// No commit stored for the partition.
@@ -518,6 +518,75 @@ impl GroupWindows {
     pub fn evaluate(&self, cluster: &str, group: &str, now_ms: i64, show_all: bool) -> GroupStatus {
         let windows: Vec<PartitionWindow> = self.committed_windows().into_iter().cloned().collect();
         evaluate_group(cluster, group, &windows, now_ms, &self.cfg, show_all)
+    }
+}
+
+/// One partition in the lab's `lag` event: its status, the rule that decided it, and the
+/// window of commits the rule looked at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LagPartition {
+    pub partition: i32,
+    pub status: Status,
+    pub current_lag: u64,
+    pub complete: f32,
+    pub reason: Reason,
+    /// The commits in the window, oldest first (offset, time, lag at commit time).
+    pub window: Vec<ConsumerOffset>,
+}
+
+/// The lab's view of Burrow's evaluation of the run's group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LagReport {
+    pub status: Status,
+    pub complete: f32,
+    pub totallag: u64,
+    pub partitions: Vec<LagPartition>,
+}
+
+impl LagReport {
+    /// Whether `other` tells the trainee something new: another status or rule anywhere, or
+    /// another window. (The numbers a rule reads, such as the time since the last commit,
+    /// move every second; the lag itself is in every `offsets` sample.)
+    pub fn same_verdict(&self, other: &LagReport) -> bool {
+        self.status == other.status
+            && self.partitions.len() == other.partitions.len()
+            && self.partitions.iter().zip(&other.partitions).all(|(a, b)| {
+                a.partition == b.partition
+                    && a.status == b.status
+                    && std::mem::discriminant(&a.reason) == std::mem::discriminant(&b.reason)
+                    && a.window == b.window
+            })
+    }
+}
+
+impl GroupWindows {
+    /// The lab's report at `now_ms` (every partition with commits); `None` before the first
+    /// commit, when Burrow does not know the group.
+    pub fn report(&self, now_ms: i64) -> Option<LagReport> {
+        if !self.has_commits() {
+            return None;
+        }
+        let windows = self.committed_windows();
+        let owned: Vec<PartitionWindow> = windows.iter().map(|w| (*w).clone()).collect();
+        let group = evaluate_group("", "", &owned, now_ms, &self.cfg, true);
+        Some(LagReport {
+            status: group.status,
+            complete: group.complete,
+            totallag: group.totallag,
+            partitions: group
+                .partitions
+                .into_iter()
+                .zip(windows)
+                .map(|(p, w)| LagPartition {
+                    partition: p.partition,
+                    status: p.status,
+                    current_lag: p.current_lag,
+                    complete: p.complete,
+                    reason: p.reason,
+                    window: w.commits.iter().copied().collect(),
+                })
+                .collect(),
+        })
     }
 }
 

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use strum::VariantNames;
 
+use super::burrow::Status;
 use super::event::LabEvent;
-use super::lag::GroupStatus;
 use crate::i18n::Text;
 
 /// A condition over the run's ledger and events; all given parts must hold.
@@ -42,9 +42,9 @@ pub struct Checkpoint {
 pub enum DerivedFact {
     /// A `commit_completed` with an error.
     CommitFailed,
-    /// A `lag` event rating the group WARNING.
+    /// A `lag` event rating the group WARN (Burrow).
     LagWarning,
-    /// A `lag` event rating the group ERROR.
+    /// A `lag` event rating the group ERR (Burrow: a partition STOP, STALL or REWIND).
     LagError,
 }
 
@@ -52,14 +52,11 @@ impl DerivedFact {
     fn of(event: &LabEvent) -> Option<DerivedFact> {
         match event {
             LabEvent::CommitCompleted { error: Some(_), .. } => Some(DerivedFact::CommitFailed),
-            LabEvent::Lag {
-                status: GroupStatus::Warning,
-                ..
-            } => Some(DerivedFact::LagWarning),
-            LabEvent::Lag {
-                status: GroupStatus::Error,
-                ..
-            } => Some(DerivedFact::LagError),
+            LabEvent::Lag { report } => match report.status {
+                Status::Warn => Some(DerivedFact::LagWarning),
+                Status::Err => Some(DerivedFact::LagError),
+                _ => None,
+            },
             _ => None,
         }
     }

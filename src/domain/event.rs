@@ -6,8 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::burrow::LagReport;
 use super::client_metrics::ClientMetrics;
-use super::lag::{GroupStatus, PartitionLag, PartitionSample};
+use super::lag::PartitionSample;
 use super::settings::CommitMode;
 
 /// A partition and an offset: for commits, the offset is the *next* offset to read.
@@ -143,10 +144,11 @@ pub enum LabEvent {
     },
     /// Broker-side partition state changed (log-end and committed offsets).
     Offsets { partitions: Vec<PartitionSample> },
-    /// The group's lag status (Burrow's rules) changed; see `domain::lag`.
+    /// Burrow's evaluation of the run's group changed (a status, a rule or a commit window);
+    /// see `domain::burrow`.
     Lag {
-        status: GroupStatus,
-        partitions: Vec<PartitionLag>,
+        #[serde(flatten)]
+        report: LagReport,
     },
     /// The consumer's own metrics, as Java's `consumer.metrics()` would report them, from
     /// librdkafka's statistics once a second (see `domain::client_metrics`). They stop with the
@@ -216,7 +218,7 @@ mod tests {
     use strum::VariantNames;
 
     use super::*;
-    use crate::domain::lag::PartitionStatus;
+    use crate::domain::burrow::{ConsumerOffset, LagPartition, Reason, Status};
 
     #[test]
     fn worker_line_round_trips_with_flat_type_tag() {
@@ -306,12 +308,24 @@ mod tests {
                 partitions: vec![PartitionSample::new(0, 5, Some(2))],
             },
             LabEvent::Lag {
-                status: GroupStatus::Ok,
-                partitions: vec![PartitionLag {
-                    partition: 0,
-                    lag: 3,
-                    status: PartitionStatus::Ok,
-                }],
+                report: LagReport {
+                    status: Status::Warn,
+                    complete: 0.5,
+                    totallag: 3,
+                    partitions: vec![LagPartition {
+                        partition: 0,
+                        status: Status::Warn,
+                        current_lag: 3,
+                        complete: 0.5,
+                        reason: Reason::LagNotDecreasing { lags: vec![1, 3] },
+                        window: vec![ConsumerOffset {
+                            offset: 5,
+                            timestamp: 1,
+                            observed_at: 1,
+                            lag: Some(1),
+                        }],
+                    }],
+                },
             },
             LabEvent::ClientMetrics {
                 metrics: ClientMetrics {

@@ -11,7 +11,7 @@ pub mod client_metrics;
 pub mod event;
 /// Names of a run's topic and consumer groups.
 pub mod group;
-/// Consumer lag from broker-side samples, Burrow's OK / WARNING / ERROR rules.
+/// Consumer lag from broker-side samples: log-end minus committed.
 pub mod lag;
 /// `OffsetLedger`: what was processed and committed → duplicates and losses.
 pub mod ledger;

@@ -21,10 +21,10 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::broker::{Broker, BrokerError};
-use crate::domain::burrow::{EvaluatorConfig, GroupStatus, GroupWindows};
+use crate::domain::burrow::{EvaluatorConfig, GroupStatus, GroupWindows, LagReport};
 use crate::domain::event::{now_ms, LabEvent, StampedEvent, WorkerLine};
 use crate::domain::group;
-use crate::domain::lag::{LagReport, PartitionSample};
+use crate::domain::lag::PartitionSample;
 use crate::domain::ledger::LedgerReport;
 use crate::domain::settings::ConsumerSettings;
 use crate::i18n::{Coded, ErrorCode};
@@ -125,7 +125,7 @@ pub struct RunView {
     pub duplicates: u64,
     pub lost: u64,
     pub checkpoints: Vec<CheckpointView>,
-    /// Burrow-style lag status (after the first full window of samples).
+    /// Burrow's evaluation of the run's group (after its first commit).
     pub lag: Option<LagReport>,
     /// The background producer's rate (0: not running).
     pub producer_rate: u32,
@@ -147,6 +147,8 @@ struct RunInner {
     producer: Option<CancellationToken>,
     /// What Burrow would store for the run's group: its commits and the broker's end offsets.
     burrow: GroupWindows,
+    /// Burrow's last evaluation, as the page was told.
+    lag: Option<LagReport>,
 }
 
 pub struct LabRun {
@@ -163,9 +165,6 @@ pub struct LabRun {
     last_activity: Mutex<Instant>,
     producer_rate: AtomicU32,
 }
-
-/// Samples in Burrow's sliding window (at the sampler's interval, 500 ms: 5 s).
-pub const LAG_WINDOW_SAMPLES: usize = 10;
 
 impl LabRun {
     fn lock(&self) -> MutexGuard<'_, RunInner> {
@@ -302,7 +301,7 @@ impl LabRun {
                     reached: state.is_reached(&c.id),
                 })
                 .collect(),
-            lag: state.lag_report().cloned(),
+            lag: inner.lag.clone(),
             producer_rate: self.producer_rate(),
         }
     }
@@ -314,18 +313,18 @@ impl LabRun {
         inner
             .burrow
             .broker_offsets(sample.iter().map(|p| (p.partition, p.log_end)));
-        let report = inner.state.observe_sample(sample);
-        drop(inner);
-        let Some(report) = report else {
+        let Some(report) = inner.burrow.report(now_ms() as i64) else {
             return;
         };
-        self.record(
-            None,
-            LabEvent::Lag {
-                status: report.status,
-                partitions: report.partitions,
-            },
-        );
+        let changed = inner
+            .lag
+            .as_ref()
+            .is_none_or(|last| !last.same_verdict(&report));
+        inner.lag = Some(report.clone());
+        drop(inner);
+        if changed {
+            self.record(None, LabEvent::Lag { report });
+        }
     }
 
     /// Burrow's evaluation of the run's group now (`show_all`: every partition, as `/lag`).

@@ -12,9 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::log::EventLog;
 use super::options::ConsumerOptions;
 use super::state::RunState;
-use super::{
-    sampler, LabRun, RunError, RunInner, RunSettings, BURROW_CLASSROOM, LAG_WINDOW_SAMPLES,
-};
+use super::{sampler, LabRun, RunError, RunInner, RunSettings, BURROW_CLASSROOM};
 use crate::broker::Broker;
 use crate::domain::burrow::GroupWindows;
 use crate::domain::group;
@@ -96,10 +94,11 @@ impl RunRegistry {
             settings: self.settings.clone(),
             inner: Mutex::new(RunInner {
                 log: EventLog::new(self.settings.log_capacity, self.settings.live_buffer),
-                state: RunState::new(&group, partitions, LAG_WINDOW_SAMPLES),
+                state: RunState::new(&group, partitions),
                 handles: BTreeMap::new(),
                 producer: None,
                 burrow,
+                lag: None,
             }),
             cancel: self.shutdown.child_token(),
             last_activity: Mutex::new(Instant::now()),

@@ -9,7 +9,7 @@ use crate::domain::checkpoint::{Checkpoint, FactCounts, Progress};
 use crate::domain::client_metrics::ClientMetrics;
 use crate::domain::event::LabEvent;
 use crate::domain::group;
-use crate::domain::lag::{lag_of, LagReport, LagWindow, PartitionSample};
+use crate::domain::lag::lag_of;
 use crate::domain::ledger::{LedgerReport, OffsetLedger};
 use crate::domain::settings::ConsumerSettings;
 
@@ -81,15 +81,10 @@ pub struct RunState {
     facts: FactCounts,
     /// Checkpoints already reached.
     reached: BTreeSet<String>,
-    /// Burrow-style lag evaluation over the sampler's last samples.
-    lag: LagWindow,
-    lag_report: Option<LagReport>,
-    /// A commit completed since the sampler's last sample.
-    committed_since_sample: bool,
 }
 
 impl RunState {
-    pub fn new(group: &str, partitions: i32, lag_window_samples: usize) -> Self {
+    pub fn new(group: &str, partitions: i32) -> Self {
         RunState {
             group: group.to_string(),
             consumers: BTreeMap::new(),
@@ -107,9 +102,6 @@ impl RunState {
             ledger: OffsetLedger::with_partitions(group, partitions),
             facts: FactCounts::default(),
             reached: BTreeSet::new(),
-            lag: LagWindow::new(lag_window_samples),
-            lag_report: None,
-            committed_since_sample: false,
         }
     }
 
@@ -165,10 +157,6 @@ impl RunState {
         self.ledger.report()
     }
 
-    pub fn lag_report(&self) -> Option<&LagReport> {
-        self.lag_report.as_ref()
-    }
-
     pub fn is_reached(&self, checkpoint: &str) -> bool {
         self.reached.contains(checkpoint)
     }
@@ -190,9 +178,6 @@ impl RunState {
     ) -> Option<String> {
         let group = self.group_of(consumer, thread);
         self.facts.observe(event);
-        if let LabEvent::CommitCompleted { error: None, .. } = event {
-            self.committed_since_sample = true;
-        }
         Self::apply_to_ledger(
             &mut self.ledger,
             group.as_deref().unwrap_or(&self.group),
@@ -347,23 +332,6 @@ impl RunState {
             .collect();
         self.reached.extend(newly.iter().map(|c| c.id.clone()));
         newly
-    }
-
-    /// A broker-side sample: feeds the lag window; the new report when the evaluation changed.
-    pub fn observe_sample(&mut self, sample: Vec<PartitionSample>) -> Option<LagReport> {
-        let committed = std::mem::take(&mut self.committed_since_sample);
-        self.lag.push(sample, committed);
-        let report = self.lag.evaluate()?;
-        let changed = self.lag_report.as_ref().is_none_or(|last| {
-            last.status != report.status
-                || last
-                    .partitions
-                    .iter()
-                    .zip(&report.partitions)
-                    .any(|(a, b)| a.status != b.status)
-        });
-        self.lag_report = Some(report.clone());
-        changed.then_some(report)
     }
 }
 

@@ -12,7 +12,7 @@ use super::AppState;
 use crate::domain::settings::{OptionRange, OPTION_RANGES};
 use crate::i18n::{Lang, PageLang, Texts};
 use crate::lab::LoadedLab;
-use crate::run::{LAG_WINDOW_SAMPLES, MAX_PRODUCER_RATE};
+use crate::run::{BURROW_CLASSROOM, MAX_PRODUCER_RATE};
 
 /// A link of the header's language toggle (`한국어 / English`).
 struct LangLink {
@@ -108,7 +108,8 @@ impl LabPage<'_> {
 #[derive(serde::Serialize)]
 struct PageRules {
     max_producer_rate: u32,
-    lag_window_samples: usize,
+    /// Burrow's settings for the runs' groups (`domain::burrow::EvaluatorConfig`).
+    burrow: crate::domain::burrow::EvaluatorConfig,
     sample_interval_ms: u128,
     /// Each numeric consumer option's inclusive range, by field name.
     options: std::collections::BTreeMap<&'static str, OptionRange>,
@@ -118,7 +119,7 @@ impl PageRules {
     fn of(state: &AppState) -> Self {
         PageRules {
             max_producer_rate: MAX_PRODUCER_RATE,
-            lag_window_samples: LAG_WINDOW_SAMPLES,
+            burrow: BURROW_CLASSROOM,
             sample_interval_ms: state.runs.sample_interval().as_millis(),
             options: OPTION_RANGES.iter().map(|r| (r.field, *r)).collect(),
         }

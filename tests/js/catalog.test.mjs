@@ -120,7 +120,7 @@ test('the catalog files are sorted with a 2-space indent (merged by a JSON union
  * codes and `poll`. Code-shaped words (commitSync, close(), auto-naive, max.poll.records,
  * assign(P1), (PID …), (Ctrl+C …)) are code and always allowed.
  */
-const ALLOWED = new Set(['Kafka', 'Burrow', 'SIGKILL', 'SIGTERM', 'OK', 'WARN', 'WARNING', 'ERROR', 'STOP', 'STALL', 'REWIND', 'poll']);
+const ALLOWED = new Set(['Kafka', 'Burrow', 'SIGKILL', 'SIGTERM', 'OK', 'WARN', 'WARNING', 'ERROR', 'STOP', 'STALL', 'REWIND', 'ERR', 'NOTFOUND', 'poll']);
 
 /** The English words of a text that are neither code nor allowed. */
 function englishWords(text) {

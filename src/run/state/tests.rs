@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::domain::event::{CommitKind, CommitReason, PartitionOffset};
-use crate::domain::lag::GroupStatus;
 use crate::domain::settings::ThreadGroups;
 
 fn settings() -> ConsumerSettings {
@@ -55,7 +54,7 @@ fn subscribed() -> LabEvent {
 }
 
 fn state() -> RunState {
-    RunState::new("test-r1", 2, 3)
+    RunState::new("test-r1", 2)
 }
 
 #[test]
@@ -213,29 +212,4 @@ fn checkpoints_are_reached_once() {
     s.apply(Some("c1"), None, &record(1, 0));
     assert_eq!(ids(s.newly_reached(&checkpoints)), vec!["dup"]);
     assert!(s.is_reached("dup"));
-}
-
-#[test]
-fn lag_is_reported_when_its_rating_changes() {
-    let mut s = RunState::new("test-r1", 1, 2);
-    let sample = |log_end, committed| vec![PartitionSample::new(0, log_end, committed)];
-    assert!(
-        s.observe_sample(sample(10, Some(5))).is_none(),
-        "window not full"
-    );
-    s.apply(Some("c1"), None, &committed(0, 5));
-    let first = s
-        .observe_sample(sample(10, Some(10)))
-        .expect("first rating");
-    assert_eq!(first.status, GroupStatus::Ok);
-    assert!(
-        s.observe_sample(sample(11, Some(11))).is_none(),
-        "unchanged"
-    );
-    // The window still holds a sample at lag 0: OK.
-    assert!(s.observe_sample(sample(20, Some(11))).is_none());
-    // Nobody commits while the log grows: the consumer is gone.
-    let stop = s.observe_sample(sample(30, Some(11))).expect("changed");
-    assert_eq!(stop.status, GroupStatus::Error);
-    assert_eq!(s.lag_report().unwrap().partitions[0].lag, 19);
 }
