@@ -173,7 +173,103 @@ async fn inside_view_stops_with_the_consumer_and_the_outside_view_goes_on() {
     app.shutdown().await;
 }
 
+/// The admin's `--reset-offsets --to-earliest` while the group is empty: Burrow sees the
+/// committed offsets go back and says REWIND (the group ERR); refused while a member runs.
+async fn offsets_reset_backwards_is_rewind() {
+    let app = spawn_app().await;
+    // Without min-distance, the reset right after the final commit is its own ring entry
+    // (with Burrow's 1 s it would replace that commit).
+    let r = app
+        .post(
+            "/api/runs",
+            json!({ "lab": "consumer-lag", "burrow": { "min_distance_ms": 0 } }),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let run = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .post(
+            "/api/runs",
+            json!({ "lab": "consumer-lag", "burrow": { "intervals": 1 } }),
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    let events = app.events(&run).await;
+    app.produce_n(&run, 30).await;
+    let c1 = app
+        .start_consumer(&run, json!({ "session_timeout_ms": 2000 }))
+        .await;
+    events
+        .wait_until("30 processed and committed", |evs| {
+            count(evs, "record", &c1) == 30 && evs.iter().any(|e| lag_status(e) == Some("OK"))
+        })
+        .await;
+    let r = app
+        .post(
+            &format!("/api/runs/{run}/offsets"),
+            json!({ "reset": "earliest" }),
+        )
+        .await;
+    assert_eq!(r.status(), 409, "a member is running");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "group_active", "{body}");
+    app.consumer_action(&run, &c1, "stop").await;
+    events
+        .wait_until("stopped", |evs| count(evs, "exited", &c1) == 1)
+        .await;
+    let r = app
+        .post(
+            &format!("/api/runs/{run}/offsets"),
+            json!({ "reset": "latest" }),
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    let r = app
+        .post(
+            &format!("/api/runs/{run}/offsets"),
+            json!({ "reset": "earliest" }),
+        )
+        .await;
+    let status = r.status();
+    assert_eq!(status, 202, "{}", r.text().await.unwrap());
+    let rewound = events
+        .wait_for("REWIND", |e| {
+            lag_status(e) == Some("ERR")
+                && e["partitions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["status"] == "REWIND" && p["reason"]["rule"] == "rewound")
+        })
+        .await;
+    let p = rewound["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["status"] == "REWIND")
+        .unwrap();
+    assert_eq!(p["reason"]["to"], 0, "{p}");
+    assert!(p["reason"]["from"].as_i64().unwrap() > 0, "{p}");
+    assert!(events.lab_events().iter().any(|e| is(e, "offsets_reset")));
+    // The broker agrees: the group's committed offsets are back at 0.
+    events
+        .wait_for("committed 0 on the broker", |e| {
+            is(e, "offsets")
+                && e["partitions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|p| p["committed"] == 0)
+        })
+        .await;
+    app.shutdown().await;
+}
+
 on_each_broker!(
+    offsets_reset_backwards_is_rewind,
     slow_consumer_warns_and_dead_consumer_errors,
     inside_view_stops_with_the_consumer_and_the_outside_view_goes_on,
 );

@@ -270,6 +270,64 @@ impl Broker {
         Ok(GroupProbe { consumer })
     }
 
+    /// Sets the group's committed offsets from outside it, as the admin's
+    /// `kafka-consumer-groups.sh --reset-offsets` does; the group must have no members.
+    /// A Kafka broker takes a commit with no member id from an empty group; librdkafka's mock
+    /// answers it UNKNOWN_MEMBER_ID, so on the embedded broker the reset briefly joins the
+    /// group as its only member, commits, and leaves. Blocking.
+    pub fn reset_group_offsets_blocking(
+        &self,
+        group: &str,
+        topic: &str,
+        offsets: &[(i32, i64)],
+    ) -> Result<(), BrokerError> {
+        if !self.is_embedded() {
+            return self.group_probe(group)?.commit_blocking(topic, offsets);
+        }
+        let member: BaseConsumer = client_config(&self.inner.bootstrap)
+            .set("group.id", group)
+            .set("enable.auto.commit", "false")
+            .set("session.timeout.ms", "6000")
+            .create()
+            .map_err(kafka("create the reset member"))?;
+        member
+            .subscribe(&[topic])
+            .map_err(kafka("subscribe the reset member"))?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        // Poll until the group gave this member every partition (nothing is processed: the
+        // member is paused as soon as it has them).
+        loop {
+            let _ = member.poll(Duration::from_millis(100));
+            let assigned = member.assignment().map(|a| a.count()).unwrap_or(0);
+            if assigned >= offsets.len() {
+                break;
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(BrokerError::Other(
+                    "the offset reset could not join the group in 15 s".into(),
+                ));
+            }
+        }
+        let mut tpl = TopicPartitionList::new();
+        for &(p, o) in offsets {
+            tpl.add_partition_offset(topic, p, Offset::Offset(o))
+                .map_err(kafka("offset list"))?;
+        }
+        // The join may still be settling (a rebalance in progress): poll and try again.
+        loop {
+            match member.commit(&tpl, rdkafka::consumer::CommitMode::Sync) {
+                Ok(()) => break,
+                Err(e) if std::time::Instant::now() < deadline => {
+                    tracing::debug!(error = %e, "offset reset commit refused, retrying");
+                    let _ = member.poll(Duration::from_millis(100));
+                }
+                Err(e) => return Err(kafka("commit offsets")(e)),
+            }
+        }
+        member.unsubscribe();
+        Ok(())
+    }
+
     fn mock(&self) -> Result<&Embedded, BrokerError> {
         self.inner
             .embedded
@@ -325,5 +383,18 @@ impl GroupProbe {
             }
         }
         Ok(out)
+    }
+
+    /// Commits `(partition, offset)` for the group from outside it (the admin's offset reset;
+    /// a broker accepts it while the group has no members). Blocking.
+    pub fn commit_blocking(&self, topic: &str, offsets: &[(i32, i64)]) -> Result<(), BrokerError> {
+        let mut tpl = TopicPartitionList::new();
+        for &(p, o) in offsets {
+            tpl.add_partition_offset(topic, p, Offset::Offset(o))
+                .map_err(kafka("offset list"))?;
+        }
+        self.consumer
+            .commit(&tpl, rdkafka::consumer::CommitMode::Sync)
+            .map_err(kafka("commit offsets"))
     }
 }

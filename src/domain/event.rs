@@ -157,6 +157,9 @@ pub enum LabEvent {
         #[serde(flatten)]
         metrics: ClientMetrics,
     },
+    /// The group's committed offsets were reset from outside (the admin API's reset, as
+    /// `kafka-consumer-groups.sh --reset-offsets`), while no member was running.
+    OffsetsReset { offsets: Vec<PartitionOffset> },
     /// The run's background producer changed its rate (0: stopped).
     ProducerRate { rate_per_sec: u32 },
     /// A fault was injected into the embedded broker.
@@ -335,6 +338,12 @@ mod tests {
                     records_consumed_rate: Some(10.0),
                     partitions: vec![],
                 },
+            },
+            LabEvent::OffsetsReset {
+                offsets: vec![PartitionOffset {
+                    partition: 0,
+                    offset: 0,
+                }],
             },
             LabEvent::ProducerRate { rate_per_sec: 1 },
             LabEvent::Fault {

@@ -39,6 +39,7 @@ pub enum ErrorCode {
     FaultRequired,
     // Run state and limits.
     NotRunning,
+    GroupActive,
     MaxConsumers,
     MaxRuns,
     FaultsNeedEmbedded,

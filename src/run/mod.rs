@@ -334,6 +334,50 @@ impl LabRun {
             .evaluate(cluster, &self.group, now_ms() as i64, show_all)
     }
 
+    /// Resets the group's committed offsets to the start of every partition, from outside
+    /// the group (as `kafka-consumer-groups.sh --reset-offsets --to-earliest`). Refused while
+    /// a consumer of the run is live: a broker only takes it from an empty group.
+    pub async fn reset_offsets_to_earliest(&self) -> Result<(), RunError> {
+        let live = self.lock().state.live_consumers();
+        if live > 0 {
+            return Err(RunError::Conflict(Coded::new(
+                ErrorCode::GroupActive,
+                format!("stop the run's {live} consumer(s) first: offsets are reset while the group is empty"),
+            )
+            .with("live", live as u64)));
+        }
+        let (broker, topic, group) = (self.broker.clone(), self.topic.clone(), self.group.clone());
+        let partitions = self.lab.lab.topic.partitions;
+        let offsets: Vec<(i32, i64)> = (0..partitions).map(|p| (p, 0)).collect();
+        let to_commit = offsets.clone();
+        tokio::task::spawn_blocking(move || {
+            broker.reset_group_offsets_blocking(&group, &topic, &to_commit)
+        })
+        .await
+        .map_err(|e| RunError::Broker(BrokerError::Other(e.to_string())))??;
+        // Burrow reads this commit like any other (it moves the offsets backwards).
+        let mut inner = self.lock();
+        inner
+            .burrow
+            .commit(offsets.iter().copied(), now_ms() as i64);
+        drop(inner);
+        self.record(
+            None,
+            LabEvent::OffsetsReset {
+                offsets: offsets
+                    .into_iter()
+                    .map(
+                        |(partition, offset)| crate::domain::event::PartitionOffset {
+                            partition,
+                            offset,
+                        },
+                    )
+                    .collect(),
+            },
+        );
+        Ok(())
+    }
+
     /// Whether the run's group has committed (before that, Burrow does not know it).
     pub fn burrow_has_commits(&self) -> bool {
         self.lock().burrow.has_commits()

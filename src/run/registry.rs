@@ -12,9 +12,9 @@ use tokio_util::sync::CancellationToken;
 use super::log::EventLog;
 use super::options::ConsumerOptions;
 use super::state::RunState;
-use super::{sampler, LabRun, RunError, RunInner, RunSettings, BURROW_CLASSROOM};
+use super::{sampler, LabRun, RunError, RunInner, RunSettings};
 use crate::broker::Broker;
-use crate::domain::burrow::GroupWindows;
+use crate::domain::burrow::{EvaluatorConfig, GroupWindows};
 use crate::domain::group;
 use crate::i18n::{Coded, ErrorCode};
 use crate::lab::LoadedLab;
@@ -58,6 +58,7 @@ impl RunRegistry {
         &self,
         lab: Arc<LoadedLab>,
         params: &ConsumerOptions,
+        burrow: EvaluatorConfig,
     ) -> Result<Arc<LabRun>, RunError> {
         let defaults = params
             .apply(&lab.lab.consumer)
@@ -83,7 +84,7 @@ impl RunRegistry {
         let group = group::run_group(&defaults.group, &id);
         let partitions = lab.lab.topic.partitions;
         self.broker.create_topic(&topic, partitions).await?;
-        let burrow = GroupWindows::new(topic.clone(), BURROW_CLASSROOM);
+        let burrow = GroupWindows::new(topic.clone(), burrow);
         let run = Arc::new(LabRun {
             id: id.clone(),
             lab,

@@ -113,6 +113,45 @@ pub struct CreateRun {
     lab: String,
     #[serde(default)]
     params: ConsumerOptions,
+    /// Burrow's settings for the run's group, at the classroom's timescale.
+    #[serde(default)]
+    burrow: BurrowSettings,
+}
+
+/// `intervals` (commits in the window, 2–50) and `min_distance_ms` (0–60000) of Burrow.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BurrowSettings {
+    intervals: Option<usize>,
+    min_distance_ms: Option<i64>,
+}
+
+impl BurrowSettings {
+    fn config(&self) -> Result<crate::domain::burrow::EvaluatorConfig, AppError> {
+        let mut cfg = crate::run::BURROW_CLASSROOM;
+        let range = |field: &str, v: i64, min: i64, max: i64| {
+            if (min..=max).contains(&v) {
+                Ok(())
+            } else {
+                Err(AppError::field(
+                    field,
+                    ErrorCode::Range,
+                    format!("field `{field}`: must be between {min} and {max}"),
+                )
+                .with("min", min)
+                .with("max", max))
+            }
+        };
+        if let Some(n) = self.intervals {
+            range("burrow.intervals", n as i64, 2, 50)?;
+            cfg.intervals = n;
+        }
+        if let Some(ms) = self.min_distance_ms {
+            range("burrow.min_distance_ms", ms, 0, 60_000)?;
+            cfg.min_distance_ms = ms;
+        }
+        Ok(cfg)
+    }
 }
 
 pub async fn create_run(
@@ -127,7 +166,8 @@ pub async fn create_run(
         ));
     }
     let lab = state.labs.get(&body.lab).ok_or_else(|| no_lab(&body.lab))?;
-    let run = state.runs.create(lab, &body.params).await?;
+    let burrow = body.burrow.config()?;
+    let run = state.runs.create(lab, &body.params, burrow).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({
@@ -341,6 +381,32 @@ pub async fn set_producer(
         )
     })?;
     run.set_producer_rate(rate)?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OffsetsBody {
+    /// Where to: only `"earliest"` (every partition's first offset).
+    reset: Option<String>,
+}
+
+/// Resets the run's group's committed offsets (the admin's `--reset-offsets --to-earliest`):
+/// the next consumer reads everything again, and Burrow sees the offsets go back (REWIND).
+pub async fn reset_offsets(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Body(body): Body<OffsetsBody>,
+) -> Result<impl IntoResponse, AppError> {
+    let run = find_run(&state, &id)?;
+    if body.reset.as_deref() != Some("earliest") {
+        return Err(AppError::field(
+            "reset",
+            ErrorCode::FieldRequired,
+            "field `reset` is required and must be \"earliest\"",
+        ));
+    }
+    run.reset_offsets_to_earliest().await?;
     Ok(StatusCode::ACCEPTED)
 }
 

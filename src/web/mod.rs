@@ -47,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .route("/runs/{run}/produce", post(api::produce))
         .route("/runs/{run}/ledger", get(api::ledger))
         .route("/runs/{run}/faults", post(api::inject_fault))
+        .route("/runs/{run}/offsets", post(api::reset_offsets))
         .route("/runs/{run}/producer", post(api::set_producer))
         .route("/runs/{run}/events", get(sse::events))
         .route("/runs/{run}/consumers", post(api::add_consumer))

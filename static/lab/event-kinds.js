@@ -20,6 +20,7 @@ export const EVENT_KINDS = Object.freeze([
   'offsets',
   'lag',
   'client_metrics',
+  'offsets_reset',
   'producer_rate',
   'fault',
   'checkpoint',
