@@ -347,6 +347,17 @@ async fn naive_auto_commit_close_with_prefetched_records_loses_them() {
         reached_checkpoints(&view).contains(&"loss-with-naive-auto-commit".to_string()),
         "{view}"
     );
+    // The stream is shared by readers of either language: the event carries both texts.
+    let reached = events
+        .wait_for("the checkpoint event", |e| {
+            is(e, "checkpoint") && e["id"] == "loss-with-naive-auto-commit"
+        })
+        .await;
+    assert!(
+        reached["text"]["en"].as_str().is_some_and(|t| !t.is_empty())
+            && reached["text"]["ko"].as_str().is_some_and(|t| !t.is_empty()),
+        "{reached}"
+    );
     app.shutdown().await;
 }
 

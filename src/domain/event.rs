@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::burrow::LagReport;
 use super::client_metrics::ClientMetrics;
 use super::lag::PartitionSample;
+use crate::i18n::Text;
 use super::settings::CommitMode;
 
 /// A partition and an offset: for commits, the offset is the *next* offset to read.
@@ -163,9 +164,10 @@ pub enum LabEvent {
     /// The run's background producer changed its rate (0: stopped).
     ProducerRate { rate_per_sec: u32 },
     /// A fault was injected into the embedded broker.
-    Fault { description: String },
+    Fault { description: Text },
     /// A lab checkpoint was reached for the first time.
-    Checkpoint { id: String, text: String },
+    /// (Its text in both languages: a stream is shared by readers of either.)
+    Checkpoint { id: String, text: Text },
     /// Something went wrong; the message says what.
     Error { message: String },
 }
@@ -347,11 +349,11 @@ mod tests {
             },
             LabEvent::ProducerRate { rate_per_sec: 1 },
             LabEvent::Fault {
-                description: "x".into(),
+                description: Text::new("x", "엑스"),
             },
             LabEvent::Checkpoint {
                 id: "a".into(),
-                text: "b".into(),
+                text: Text::new("b", "비"),
             },
             LabEvent::Error {
                 message: "m".into(),

@@ -27,7 +27,7 @@ use crate::domain::group;
 use crate::domain::lag::PartitionSample;
 use crate::domain::ledger::LedgerReport;
 use crate::domain::settings::ConsumerSettings;
-use crate::i18n::{Coded, ErrorCode};
+use crate::i18n::{Coded, ErrorCode, Text};
 use crate::lab::LoadedLab;
 use log::{EventLog, LogEntry, Replay};
 use process::WorkerHandle;
@@ -260,12 +260,12 @@ impl LabRun {
 
     /// Logs a `checkpoint` event for every checkpoint reached since the last look.
     pub fn check_checkpoints(&self) {
-        let newly: Vec<(String, String)> = self
+        let newly: Vec<(String, Text)> = self
             .lock()
             .state
             .newly_reached(&self.lab.lab.checkpoints)
             .into_iter()
-            .map(|c| (c.id.clone(), c.text.en().to_string()))
+            .map(|c| (c.id.clone(), c.text.clone()))
             .collect();
         for (id, text) in newly {
             self.record(None, LabEvent::Checkpoint { id, text });

@@ -437,7 +437,12 @@ pub async fn inject_fault(
             "give `commit_errors` or `rtt_ms`",
         ));
     }
-    let mut said = vec![];
+    // What happened, in both languages (the event stream is shared by readers of either).
+    let both = |key: &str, name: &str, value: u64| {
+        let [en, ko] = [Lang::En, Lang::Ko].map(|l| state.texts.texts(l).with(key, name, value));
+        (en, ko)
+    };
+    let mut said: Vec<(String, String)> = vec![];
     if let Some(n) = body.commit_errors {
         if !(1..=100).contains(&n) {
             return Err(AppError::field(
@@ -452,7 +457,7 @@ pub async fn inject_fault(
             rdkafka::types::RDKafkaRespErr::RD_KAFKA_RESP_ERR_INVALID_COMMIT_OFFSET_SIZE,
             n,
         );
-        said.push(format!("the next {n} OffsetCommit request(s) are rejected by the broker (INVALID_COMMIT_OFFSET_SIZE, not retried)"));
+        said.push(both("event.fault.commit_errors", "n", n as u64));
     }
     if let Some(ms) = body.rtt_ms {
         if ms > 10_000 {
@@ -467,12 +472,15 @@ pub async fn inject_fault(
         state
             .broker
             .set_round_trip_time(std::time::Duration::from_millis(ms));
-        said.push(format!("broker round-trip time +{ms} ms"));
+        said.push(both("event.fault.rtt", "ms", ms));
     }
     run.record(
         None,
         crate::domain::event::LabEvent::Fault {
-            description: said.join("; "),
+            description: Text::new(
+                said.iter().map(|s| s.0.as_str()).collect::<Vec<_>>().join("; "),
+                said.iter().map(|s| s.1.as_str()).collect::<Vec<_>>().join("; "),
+            ),
         },
     );
     Ok(StatusCode::ACCEPTED)

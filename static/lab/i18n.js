@@ -64,3 +64,10 @@ export function tn(key, n, params) {
 }
 
 loadTexts();
+
+/** A text the server sends in both languages (`{en, ko}`), in the page's language. */
+export function localText(text) {
+  if (text === null || text === undefined) return '';
+  if (typeof text === 'string') return text;
+  return text[lang] || text.en || '';
+}

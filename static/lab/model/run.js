@@ -14,7 +14,7 @@ import {
   CALLBACK_NAMES, groupStatusText, kOf, lagStatusText, ms, num, offsetsText, partitionsText, rebalanceRefusal, short,
   threadIndex, whoOf,
 } from '../format.js';
-import { t, tn } from '../i18n.js';
+import { localText, t, tn } from '../i18n.js';
 import { makeOwnRow, swimAssign, swimGone, swimRevoke } from './ownership.js';
 import {
   LAG_MS, LIVE, closeWindowIfCommitted, consumer, endWindow, groupOf, lagPoint, makePartition, mark, ownersChanged, part,
@@ -417,18 +417,18 @@ export const EVENTS = {
     text: (e) => (e.rate_per_sec ? t('ui.log.producer_rate', { rate: num(e.rate_per_sec) }) : t('ui.log.producer_stopped')),
   },
   fault: {
-    text: (e) => e.description,
+    text: (e) => localText(e.description),
   },
   checkpoint: {
     steps: true,
     good: true,
     apply(m, ev) {
-      const cp = m.checkpoints.get(ev.id) || { id: ev.id, text: ev.text };
+      const cp = m.checkpoints.get(ev.id) || { id: ev.id, text: localText(ev.text) };
       cp.reached = true;
       m.checkpoints.set(ev.id, cp);
       m.rev.checkpoints++;
     },
-    text: (e) => `✓ ${e.text}`,
+    text: (e) => `✓ ${localText(e.text)}`,
   },
   error: {
     bad: () => true,
