@@ -354,8 +354,12 @@ async fn naive_auto_commit_close_with_prefetched_records_loses_them() {
         })
         .await;
     assert!(
-        reached["text"]["en"].as_str().is_some_and(|t| !t.is_empty())
-            && reached["text"]["ko"].as_str().is_some_and(|t| !t.is_empty()),
+        reached["text"]["en"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+            && reached["text"]["ko"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty()),
         "{reached}"
     );
     app.shutdown().await;

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::burrow::LagReport;
 use super::client_metrics::ClientMetrics;
 use super::lag::PartitionSample;
-use crate::i18n::Text;
 use super::settings::CommitMode;
+use crate::i18n::Text;
 
 /// A partition and an offset: for commits, the offset is the *next* offset to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -478,8 +478,14 @@ pub async fn inject_fault(
         None,
         crate::domain::event::LabEvent::Fault {
             description: Text::new(
-                said.iter().map(|s| s.0.as_str()).collect::<Vec<_>>().join("; "),
-                said.iter().map(|s| s.1.as_str()).collect::<Vec<_>>().join("; "),
+                said.iter()
+                    .map(|s| s.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                said.iter()
+                    .map(|s| s.1.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ),
         },
     );
