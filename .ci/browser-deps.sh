@@ -13,6 +13,16 @@ if [ ! -x /usr/bin/chromium ]; then
     chromium fonts-liberation fonts-dejavu-core >/dev/null
 fi
 
+# Korean pages need a Korean font, or screenshots show boxes instead of Hangul.
+if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "browser-deps: installing a Korean font (fonts-noto-cjk, apt)"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    fonts-noto-cjk >/dev/null
+fi
+
 if ! command -v node >/dev/null 2>&1; then
   echo "browser-deps: node is missing (the machine's Node.js runs the browser flows)" >&2
   exit 1
