@@ -82,6 +82,11 @@ async function refresh() {
     const { body } = await api('GET', `/api/watch/${enc(w.id)}`);
     if (current !== w) return;
     applyView(w.model, body);
+    // This watch's own Burrow settings (a script may have set them when it started the watch).
+    w.burrow = body.burrow;
+    setText($('watch-burrow-settings'), t('ui.watch.settings', {
+      intervals: num(body.burrow.intervals), distance: duration(body.burrow.min_distance_ms), every: duration(body.sample_interval_ms),
+    }));
     draw();
   } catch (e) {
     if (current !== w) return;
@@ -94,15 +99,11 @@ async function refresh() {
 
 function startLive(answer) {
   stopLive();
-  const w = { id: answer.id, group: answer.group, topic: answer.topic, model: createModel(), source: null, timer: null };
+  const w = { id: answer.id, group: answer.group, topic: answer.topic, model: createModel(), burrow: page.burrow, source: null, timer: null };
   current = w;
   $('watch-live').hidden = false;
   unwatchButton.hidden = false;
   setText($('watch-which'), `${answer.group} · ${answer.topic}`);
-  const b = page.burrow;
-  setText($('watch-burrow-settings'), t('ui.watch.settings', {
-    intervals: num(b.intervals), distance: duration(b.min_distance_ms), every: duration(page.sample_interval_ms),
-  }));
   setConn('connecting');
   const source = new EventSource(`/api/watch/${enc(w.id)}/events`);
   w.source = source;
@@ -160,7 +161,7 @@ function row(p) {
     row: el('tr', { dataset: { partition: p } }),
     end: el('td', { class: 'num', dataset: { cell: 'log-end' } }),
     committed: el('td', { class: 'num', dataset: { cell: 'committed' } }),
-    lag: el('td', { class: 'num lag', dataset: { cell: 'lag' } }),
+    lag: el('td', { class: 'num lag-value', dataset: { cell: 'lag' } }),
     status: el('span', { class: 'watch-status', dataset: { status: 'pending' } }),
     line,
     area,
@@ -243,7 +244,7 @@ function draw() {
     setStatus(it.status, pr.status);
     it.item.dataset.status = it.status.dataset.status;
     setText(it.head, t('ui.watch.partition_head', {
-      lag: num(pr.current_lag), n: num(pr.window.length), of: num(page.burrow.intervals),
+      lag: num(pr.current_lag), n: num(pr.window.length), of: num(current.burrow.intervals),
     }));
     setText(it.reason, reasonText(pr.reason));
     it.reason.dataset.rule = pr.reason ? pr.reason.rule : '';
