@@ -14,6 +14,8 @@ pub mod lab;
 pub mod run;
 /// Starting and stopping the whole server.
 pub mod server;
+/// Watched groups: a group the app did not start, sampled from outside and rated by Burrow's rules.
+pub mod watch;
 /// The web app: pages, JSON API, SSE.
 pub mod web;
 /// The consumer process: poll loop, commit modes, step controls, shutdown hook.

@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::i18n::Catalog;
 use crate::lab::LabCatalog;
 use crate::run::{RunRegistry, RunSettings};
+use crate::watch::{WatchRegistry, WatchSettings, MAX_WATCHES};
 use crate::web::{app, AppState};
 
 /// A running server: its address, its state, and the means to stop it.
@@ -53,9 +54,21 @@ impl Server {
             },
             shutdown.clone(),
         );
+        let watches = WatchRegistry::start(
+            broker.clone(),
+            WatchSettings {
+                max_watches: MAX_WATCHES,
+                sample_interval: runs.sample_interval(),
+                idle_timeout: settings.idle_timeout(),
+                log_capacity: 2_000,
+                live_buffer: 256,
+            },
+            shutdown.clone(),
+        );
         let state = AppState {
             labs: Arc::new(labs),
             runs,
+            watches,
             broker,
             shutdown: shutdown.clone(),
             static_dir: settings.static_dir(),

@@ -205,3 +205,11 @@ async fn the_page_language_follows_the_browser_the_toggle_and_the_link() {
 async fn java_panel_follows_the_consumer_line_by_line() {
     run_flow("java-trace").await;
 }
+
+/// Watch a group: a kafkajs consumer (the trainee's Java project's stand-in) commits in its own
+/// group; `/watch?group=…&topic=…` shows the Java lines, the outside view and Burrow's OK with
+/// its rule, a bad name's 400 in words; the Korean page has no English left outside code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_page_rates_an_outside_group() {
+    run_flow("watch").await;
+}

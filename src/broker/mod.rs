@@ -260,6 +260,21 @@ impl Broker {
             .collect()
     }
 
+    /// How many partitions `topic` has, from the cluster's metadata; `None` when the cluster
+    /// does not know the topic. Blocking: call it from a blocking thread.
+    pub fn partition_count_blocking(&self, topic: &str) -> Result<Option<i32>, BrokerError> {
+        let metadata = self
+            .inner
+            .meta
+            .fetch_metadata(Some(topic), Duration::from_secs(5))
+            .map_err(kafka("fetch metadata"))?;
+        Ok(metadata
+            .topics()
+            .iter()
+            .find(|t| t.name() == topic && t.error().is_none() && !t.partitions().is_empty())
+            .map(|t| t.partitions().len() as i32))
+    }
+
     /// A client that reads one group's committed offsets without joining the group.
     pub fn group_probe(&self, group: &str) -> Result<GroupProbe, BrokerError> {
         let consumer: BaseConsumer = client_config(&self.inner.bootstrap)

@@ -20,6 +20,8 @@ pub enum ErrorCode {
     NoConsumer,
     NoAction,
     NoEndpoint,
+    NoTopic,
+    NoWatch,
     // Consumer options (`check_consumer` and per-run rules).
     OptionRange,
     NotAPartition,
@@ -35,6 +37,7 @@ pub enum ErrorCode {
     ValueTooLong,
     KeysCount,
     StepBoth,
+    BadName,
     RateMax,
     FaultRequired,
     // Run state and limits.
@@ -43,6 +46,7 @@ pub enum ErrorCode {
     MaxConsumers,
     MaxRuns,
     FaultsNeedEmbedded,
+    MaxWatches,
     // Event stream.
     BadEventId,
     EventIdAhead,

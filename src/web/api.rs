@@ -121,13 +121,13 @@ pub struct CreateRun {
 /// `intervals` (commits in the window, 2–50) and `min_distance_ms` (0–60000) of Burrow.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct BurrowSettings {
+pub(super) struct BurrowSettings {
     intervals: Option<usize>,
     min_distance_ms: Option<i64>,
 }
 
 impl BurrowSettings {
-    fn config(&self) -> Result<crate::domain::burrow::EvaluatorConfig, AppError> {
+    pub(super) fn config(&self) -> Result<crate::domain::burrow::EvaluatorConfig, AppError> {
         let mut cfg = crate::run::BURROW_CLASSROOM;
         let range = |field: &str, v: i64, min: i64, max: i64| {
             if (min..=max).contains(&v) {

@@ -1,7 +1,8 @@
 //! Burrow's HTTP API v3 (linkedin/Burrow v1.9.5 `core/internal/httpserver`), same paths and
 //! JSON shapes, so a Burrow client or dashboard can point at the app. The cluster is the one
 //! the app is connected to (`local` for the embedded broker); the groups are the runs' groups
-//! that have committed (Burrow only knows groups from their commits).
+//! and the watched groups (`/watch`) that have committed (Burrow only knows groups from their
+//! commits). A group that is both is answered as the run's.
 
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
@@ -135,7 +136,12 @@ async fn topic_list(
     if let Some(r) = wrong_cluster(&state, &cluster, &uri) {
         return r;
     }
-    let topics: Vec<String> = state.runs.list().iter().map(|r| r.topic.clone()).collect();
+    let mut topics: Vec<String> = state.runs.list().iter().map(|r| r.topic.clone()).collect();
+    for topic in state.watches.topics() {
+        if !topics.contains(&topic) {
+            topics.push(topic);
+        }
+    }
     ok("topic list returned", "topics", json!(topics), &uri)
 }
 
@@ -151,10 +157,13 @@ async fn topic_detail(
     if let Some(r) = wrong_cluster(&state, &cluster, &uri) {
         return r;
     }
-    let Some(run) = run_of_topic(&state, &topic) else {
-        return not_found("topic not found", &uri);
+    let offsets: Vec<i64> = match run_of_topic(&state, &topic) {
+        Some(run) => run.gauges().partitions.iter().map(|p| p.log_end).collect(),
+        None => match state.watches.topic_offsets(&topic) {
+            Some(offsets) => offsets,
+            None => return not_found("topic not found", &uri),
+        },
     };
-    let offsets: Vec<i64> = run.gauges().partitions.iter().map(|p| p.log_end).collect();
     ok("topic offsets returned", "offsets", json!(offsets), &uri)
 }
 
@@ -166,14 +175,21 @@ async fn topic_consumers(
     if let Some(r) = wrong_cluster(&state, &cluster, &uri) {
         return r;
     }
-    let Some(run) = run_of_topic(&state, &topic) else {
+    let run = run_of_topic(&state, &topic);
+    let watched = state.watches.topic_consumers(&topic);
+    if run.is_none() && !state.watches.topics().contains(&topic) {
         return not_found("topic not found", &uri);
-    };
-    let groups: Vec<String> = if run.burrow_has_commits() {
-        vec![run.group.clone()]
-    } else {
-        vec![]
-    };
+    }
+    let mut groups: Vec<String> = run
+        .filter(|r| r.burrow_has_commits())
+        .map(|r| r.group.clone())
+        .into_iter()
+        .collect();
+    for group in watched {
+        if !groups.contains(&group) {
+            groups.push(group);
+        }
+    }
     ok(
         "consumers of topic returned",
         "consumers",
@@ -190,10 +206,15 @@ async fn consumer_list(
     if let Some(r) = wrong_cluster(&state, &cluster, &uri) {
         return r;
     }
-    let groups: Vec<String> = known_groups(&state)
+    let mut groups: Vec<String> = known_groups(&state)
         .iter()
         .map(|r| r.group.clone())
         .collect();
+    for group in state.watches.known_groups() {
+        if !groups.contains(&group) {
+            groups.push(group);
+        }
+    }
     ok("consumer list returned", "consumers", json!(groups), &uri)
 }
 
@@ -209,15 +230,15 @@ async fn consumer_detail(
     if let Some(r) = wrong_cluster(&state, &cluster, &uri) {
         return r;
     }
-    let Some(run) = run_of_group(&state, &group) else {
-        return not_found("consumer group not found", &uri);
+    state.watches.touch_group(&group);
+    let detail = match run_of_group(&state, &group) {
+        Some(run) => run.burrow_detail(),
+        None => match state.watches.burrow_detail(&group) {
+            Some(detail) => detail,
+            None => return not_found("consumer group not found", &uri),
+        },
     };
-    ok(
-        "consumer detail returned",
-        "topics",
-        run.burrow_detail(),
-        &uri,
-    )
+    ok("consumer detail returned", "topics", detail, &uri)
 }
 
 async fn consumer_status(
@@ -248,8 +269,13 @@ fn group_status(
     if let Some(r) = wrong_cluster(state, cluster, uri) {
         return r;
     }
-    let (code, status) = match run_of_group(state, group) {
-        Some(run) => (StatusCode::OK, run.burrow_status(cluster, show_all)),
+    state.watches.touch_group(group);
+    let found = match run_of_group(state, group) {
+        Some(run) => Some(run.burrow_status(cluster, show_all)),
+        None => state.watches.burrow_status(cluster, group, show_all),
+    };
+    let (code, status) = match found {
+        Some(status) => (StatusCode::OK, status),
         None => (
             StatusCode::NOT_FOUND,
             crate::domain::burrow::evaluate_group(

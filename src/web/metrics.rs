@@ -1,7 +1,8 @@
 //! `GET /metrics`: Prometheus (OpenMetrics text) with the names Kafka users already graph —
 //! kafka_exporter's `kafka_consumergroup_lag` / `_current_offset` and
 //! `kafka_topic_partition_current_offset`, Burrow's `burrow_kafka_consumer_*` — and the app's
-//! own gauges and counters. Computed on each scrape from the runs, as Burrow does.
+//! own gauges and counters. Computed on each scrape from the runs and the watched groups
+//! (`/watch`), as Burrow does.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -142,6 +143,63 @@ fn scrape(state: &AppState) -> Registry {
             let bp = BurrowPartition {
                 cluster: cluster.clone(),
                 consumer_group: run.group.clone(),
+                topic: p.topic.clone(),
+                partition: p.partition.to_string(),
+            };
+            burrow_partition_lag
+                .get_or_create(&bp)
+                .set(p.current_lag as i64);
+            if p.complete >= 1.0 && p.status != Status::Notfound {
+                burrow_partition_status
+                    .get_or_create(&bp)
+                    .set(p.status.code() as i64);
+            }
+        }
+    }
+    // Watched groups (a group that is also a run's is exported as the run's).
+    let run_groups: Vec<&str> = runs.iter().map(|r| r.group.as_str()).collect();
+    for watch in state.watches.list() {
+        if run_groups.contains(&watch.group.as_str()) {
+            continue;
+        }
+        for p in watch.partitions() {
+            let tp = TopicPartition {
+                topic: watch.topic.clone(),
+                partition: p.partition.to_string(),
+            };
+            topic_offset.get_or_create(&tp).set(p.log_end);
+            let gp = GroupPartition {
+                consumergroup: watch.group.clone(),
+                topic: watch.topic.clone(),
+                partition: p.partition.to_string(),
+            };
+            group_offset
+                .get_or_create(&gp)
+                .set(p.committed.unwrap_or(-1));
+            group_lag
+                .get_or_create(&gp)
+                .set(p.committed.map_or(-1, |c| (p.log_end - c).max(0)));
+        }
+    }
+    for group in state.watches.known_groups() {
+        if run_groups.contains(&group.as_str()) {
+            continue;
+        }
+        let Some(status) = state.watches.burrow_status(&cluster, &group, true) else {
+            continue;
+        };
+        let bg = BurrowGroup {
+            cluster: cluster.clone(),
+            consumer_group: group.clone(),
+        };
+        burrow_status
+            .get_or_create(&bg)
+            .set(status.status.code() as i64);
+        burrow_total.get_or_create(&bg).set(status.totallag as i64);
+        for p in &status.partitions {
+            let bp = BurrowPartition {
+                cluster: cluster.clone(),
+                consumer_group: group.clone(),
                 topic: p.topic.clone(),
                 partition: p.partition.to_string(),
             };

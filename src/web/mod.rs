@@ -6,6 +6,7 @@ mod error;
 mod metrics;
 mod pages;
 mod sse;
+mod watch;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use crate::broker::Broker;
 use crate::i18n::Catalog;
 use crate::lab::LabCatalog;
 use crate::run::RunRegistry;
+use crate::watch::WatchRegistry;
 pub use error::AppError;
 
 /// Shared by every handler; cheap to clone.
@@ -28,6 +30,8 @@ pub use error::AppError;
 pub struct AppState {
     pub labs: Arc<LabCatalog>,
     pub runs: Arc<RunRegistry>,
+    /// Groups the app did not start, watched from outside (`/watch`).
+    pub watches: Arc<WatchRegistry>,
     pub broker: Broker,
     /// Cancelled on server shutdown: event streams end.
     pub shutdown: CancellationToken,
@@ -55,10 +59,14 @@ pub fn app(state: AppState) -> Router {
             "/runs/{run}/consumers/{consumer}/{action}",
             post(api::consumer_action),
         )
+        .route("/watch", post(watch::create).get(watch::list))
+        .route("/watch/{watch}", get(watch::get).delete(watch::delete))
+        .route("/watch/{watch}/events", get(watch::events))
         .fallback(api::not_found);
     Router::new()
         .route("/", get(pages::home))
         .route("/labs/{lab}", get(pages::lab_page))
+        .route("/watch", get(watch::page))
         .nest("/api", api)
         .nest("/v3/kafka", burrow::routes())
         .route("/metrics", get(metrics::metrics))

@@ -15,22 +15,22 @@ use crate::lab::LoadedLab;
 use crate::run::{BURROW_CLASSROOM, MAX_PRODUCER_RATE};
 
 /// A link of the header's language toggle (`한국어 / English`).
-struct LangLink {
-    lang: Lang,
-    href: String,
-    current: bool,
+pub(super) struct LangLink {
+    pub(super) lang: Lang,
+    pub(super) href: String,
+    pub(super) current: bool,
 }
 
 /// What every page's frame (`base.html`) needs.
-struct Chrome<'a> {
-    t: Texts<'a>,
-    bootstrap: String,
-    embedded: bool,
-    langs: Vec<LangLink>,
+pub(super) struct Chrome<'a> {
+    pub(super) t: Texts<'a>,
+    pub(super) bootstrap: String,
+    pub(super) embedded: bool,
+    pub(super) langs: Vec<LangLink>,
 }
 
 impl<'a> Chrome<'a> {
-    fn new(state: &'a AppState, lang: Lang, uri: &Uri) -> Chrome<'a> {
+    pub(super) fn new(state: &'a AppState, lang: Lang, uri: &Uri) -> Chrome<'a> {
         Chrome {
             t: state.texts.texts(lang),
             bootstrap: state.broker.bootstrap_servers().to_string(),
@@ -128,7 +128,7 @@ impl PageRules {
 
 /// JSON for a `<script type="application/json">` island: `</` cannot appear in it, so it
 /// cannot close the script element early.
-fn json_island(value: &impl serde::Serialize) -> String {
+pub(super) fn json_island(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value)
         .unwrap_or_else(|_| "{}".into())
         .replace("</", "<\\/")
@@ -141,7 +141,7 @@ struct NotFoundPage<'a> {
     what: String,
 }
 
-fn render(t: impl Template, status: StatusCode, lang: Lang) -> Response {
+pub(super) fn render(t: impl Template, status: StatusCode, lang: Lang) -> Response {
     match t.render() {
         Ok(html) => {
             let mut response = (status, Html(html)).into_response();
@@ -256,7 +256,7 @@ mod tests {
             let rest = &text[i + 1..];
             let Some(end) = rest.find('"') else { break };
             let candidate = &rest[..end];
-            let prefixed = ["page.", "home.", "err.", "lang."]
+            let prefixed = ["page.", "home.", "err.", "lang.", "watch."]
                 .iter()
                 .any(|p| candidate.starts_with(p));
             if prefixed

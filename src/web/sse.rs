@@ -15,11 +15,14 @@ use tokio::sync::broadcast::error::RecvError;
 use super::api::find_run;
 use super::{AppError, AppState};
 use crate::i18n::ErrorCode;
-use crate::run::log::{Gap, LogEntry};
+use crate::run::log::{Gap, LogEntry, Replay};
+use std::sync::Arc;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
 
 #[derive(Deserialize)]
 pub struct EventsQuery {
-    after: Option<String>,
+    pub(super) after: Option<String>,
 }
 
 fn parse_id(what: &str, raw: &str) -> Result<u64, AppError> {
@@ -43,15 +46,11 @@ fn gap_event(gap: Gap) -> Event {
         .data(serde_json::to_string(&gap).expect("gap serializes"))
 }
 
-pub async fn events(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<EventsQuery>,
-    headers: HeaderMap,
-) -> Result<impl IntoResponse, AppError> {
-    let run = find_run(&state, &id)?;
+/// Where a reader resumes: the browser's `Last-Event-ID` on reconnect, or `?after=` (scripts and
+/// fresh pages), else the start.
+pub(super) fn after_id(headers: &HeaderMap, query: &EventsQuery) -> Result<u64, AppError> {
     // The browser sends Last-Event-ID on reconnect; `?after=` is for scripts and fresh pages.
-    let after = match (headers.get("last-event-id"), &query.after) {
+    Ok(match (headers.get("last-event-id"), &query.after) {
         (Some(h), _) => parse_id(
             "Last-Event-ID",
             h.to_str().map_err(|_| {
@@ -62,7 +61,17 @@ pub async fn events(
         )?,
         (None, Some(a)) => parse_id("after", a)?,
         (None, None) => 0,
-    };
+    })
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<EventsQuery>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, AppError> {
+    let run = find_run(&state, &id)?;
+    let after = after_id(&headers, &query)?;
     let last = run.last_seq();
     if after > last {
         return Err(AppError::bad_request(
@@ -72,9 +81,31 @@ pub async fn events(
         .with("after", after)
         .with("last", last));
     }
-    let (replay, mut live) = run.subscribe(after);
-    let server_down = state.shutdown.clone();
-    let run_down = run.cancelled();
+    let (replay, live) = run.subscribe(after);
+    let resync = run.clone();
+    Ok(log_stream(
+        after,
+        replay,
+        live,
+        state.shutdown.clone(),
+        run.cancelled(),
+        "run ended",
+        move |last| resync.replay(last),
+    ))
+}
+
+/// The SSE stream of an event log: `replay` (with its gap), then `live` events, resynced with
+/// `resync(last)` when the subscriber falls behind; `end` when the server shuts down or
+/// `source_down` (the run or watch) is cancelled, saying `ended`.
+pub(super) fn log_stream(
+    after: u64,
+    replay: Replay,
+    mut live: broadcast::Receiver<Arc<LogEntry>>,
+    server_down: CancellationToken,
+    source_down: CancellationToken,
+    ended: &'static str,
+    resync: impl Fn(u64) -> Replay + Send + 'static,
+) -> impl IntoResponse {
     let stream = async_stream::stream! {
         let mut last = after;
         if let Some(gap) = replay.gap {
@@ -91,8 +122,8 @@ pub async fn events(
                     yield Event::default().event("end").data("server shutting down");
                     break;
                 }
-                _ = run_down.cancelled() => {
-                    yield Event::default().event("end").data("run ended");
+                _ = source_down.cancelled() => {
+                    yield Event::default().event("end").data(ended);
                     break;
                 }
                 r = live.recv() => r,
@@ -106,7 +137,7 @@ pub async fn events(
                 }
                 Err(RecvError::Lagged(_)) => {
                     // Too slow for the live buffer: catch up from the log instead.
-                    let replay = run.replay(last);
+                    let replay = resync(last);
                     if let Some(gap) = replay.gap {
                         yield gap_event(gap);
                     }
@@ -120,5 +151,5 @@ pub async fn events(
         }
     };
     use futures::StreamExt;
-    Ok(Sse::new(stream.map(Ok::<_, Infallible>)).keep_alive(KeepAlive::default()))
+    Sse::new(stream.map(Ok::<_, Infallible>)).keep_alive(KeepAlive::default())
 }
