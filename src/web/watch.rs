@@ -194,6 +194,15 @@ struct WatchPage<'a> {
 }
 
 impl WatchPage<'_> {
+    /// The group in the API links: the one asked for, else the form's example.
+    fn shown_group(&self) -> &str {
+        if self.group.is_empty() {
+            "my-group"
+        } else {
+            &self.group
+        }
+    }
+
     /// The Java line for the connected cluster's address.
     fn bootstrap_line(&self) -> String {
         format!(

@@ -76,9 +76,9 @@ export function javaLines(bootstrap, group) {
   };
 }
 
-/** The addresses of Burrow's API for the group, and the metrics. */
+/** The addresses of Burrow's API for the group (`my-group` until one is typed), and the metrics. */
 export function burrowLinks(cluster, group) {
-  const g = encodeURIComponent(group || '');
+  const g = encodeURIComponent(group || 'my-group');
   const base = `/v3/kafka/${encodeURIComponent(cluster)}/consumer/${g}`;
   return { status: `${base}/status`, lag: `${base}/lag`, detail: base, metrics: '/metrics' };
 }
