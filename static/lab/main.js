@@ -2,8 +2,6 @@
 // each run's event stream. The page owns what runs share: the settings form, notices, the A/B
 // guided steps; each run is a Pane (page/pane.js) with its model (model/run.js) and views.
 
-import { num } from './format.js';
-import { t } from './i18n.js';
 import { SIDES, buildPaneDom, renderStrip } from './page/ab.js';
 import { bindControls } from './page/controls.js';
 import { notify } from './page/notices.js';
@@ -50,7 +48,7 @@ const page = {
     } else {
       this.panes.set('main', new Pane(this, this.app, { key: 'main', param: 'run' }));
     }
-    this.placeLagPanel(intervals);
+    this.placeLagPanel();
     for (const pane of this.panes.values()) pane.setup(n);
     this.settings = createSettings(this.def, this.rules, this.ab);
     this.settings.build();
@@ -61,13 +59,10 @@ const page = {
   },
 
   /** A lab about lag shows the lag panel first. */
-  placeLagPanel(intervals) {
+  placeLagPanel() {
     const lagPanel = document.getElementById('lag-panel');
-    if (!lagPanel) return;
-    const hint = lagPanel.querySelector('.panel-head .hint');
-    if (hint) hint.textContent = intervals === null ? t('ui.lag.hint') : t('ui.lag.hint_window', { n: num(intervals) });
     const lanesPanel = document.querySelector('.lanes-panel');
-    if (this.lagLab && lanesPanel) {
+    if (lagPanel && this.lagLab && lanesPanel) {
       lanesPanel.before(lagPanel);
       lagPanel.classList.add('lag-hero');
     }

@@ -97,6 +97,14 @@ test("Burrow's ring: the empty slots first, then the commits oldest → newest",
   assert.equal(model.ringLength({ partitions: [{ window: [1, 2, 3], complete: 0.75 }] }, 10), 4);
   assert.equal(model.ringLength({ partitions: [{ window: [], complete: 0 }] }, 10), 10);
   assert.equal(model.ringLength(null, 7), 7);
+  // The run view's settings win over the page rules'; without them `complete` tells the length.
+  const m = fresh(1);
+  const rules = { intervals: 10, minDistanceMs: 1000, allowedLag: 0, sampleIntervalMs: 500 };
+  assert.deepEqual(model.runBurrow(m, rules), rules);
+  m.lagReport = { partitions: [{ window: [1], complete: 0.25 }] };
+  assert.equal(model.runBurrow(m, rules).intervals, 4);
+  m.burrow = { intervals: 5, min_distance_ms: 0, allowed_lag: 2, minimum_complete: 0 };
+  assert.deepEqual(model.runBurrow(m, rules), { intervals: 5, minDistanceMs: 0, allowedLag: 2, sampleIntervalMs: 500 });
 });
 
 test('position lag comes from the owning live consumer; committed lag from the broker', () => {

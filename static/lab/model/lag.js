@@ -151,6 +151,24 @@ export function ringSlots(window, intervals) {
 }
 
 /**
+ * Burrow's settings for this run: the run view's (a run may be created with its own), else the
+ * page rules' ({intervals, minDistanceMs, allowedLag, sampleIntervalMs}); the ring's length
+ * falls back on what the server's `complete` tells.
+ */
+export function runBurrow(m, rules) {
+  const r = rules || {};
+  const v = m.burrow || {};
+  const pick = (a, b) => (typeof a === 'number' ? a : typeof b === 'number' ? b : null);
+  const intervals = pick(v.intervals, null) ?? ringLength(m.lagReport, pick(r.intervals, null));
+  return {
+    intervals,
+    minDistanceMs: pick(v.min_distance_ms, r.minDistanceMs),
+    allowedLag: pick(v.allowed_lag, r.allowedLag),
+    sampleIntervalMs: pick(null, r.sampleIntervalMs),
+  };
+}
+
+/**
  * The run's ring length: the server's `complete` is commits / intervals, so a partition with
  * commits tells it (a run may be created with its own `burrow.intervals`); else `fallback`.
  */

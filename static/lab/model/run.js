@@ -57,6 +57,8 @@ export function createRun({ partitions = 1, group = '' } = {}) {
     lagReport: null,
     /** The last reset of the group's offsets from outside ({ts, offsets}), or null. */
     lastReset: null,
+    /** Burrow's settings for the run's group (the run view's `burrow`), or null. */
+    burrow: null,
     /** The background producer's rate (0: stopped). */
     producerRate: 0,
     span: SPANS[0],
@@ -514,7 +516,7 @@ export {
 } from './sync.js';
 export { layoutLanes } from './lanes.js';
 export {
-  LAG_GRAPH_MS, LAG_POINTS_MAX, insideOf, lagReportOf, positionLag, pushPoint, ringLength, ringSlots, trimSeries,
+  LAG_GRAPH_MS, LAG_POINTS_MAX, insideOf, lagReportOf, positionLag, pushPoint, ringLength, ringSlots, runBurrow, trimSeries,
 } from './lag.js';
 export { pruneSwim } from './ownership.js';
 export * from './derive.js';

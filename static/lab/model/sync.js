@@ -28,6 +28,7 @@ export function setRun(m, view) {
   // Burrow's status and the producer's rate as they are now; the replayed events draw the
   // history behind them.
   m.lagReport = lagReportOf(view.lag);
+  m.burrow = view.burrow || null;
   for (const pv of view.partitions || []) {
     const pt = part(m, pv.partition);
     if (pt) pt.sampled = lagOf(pv);

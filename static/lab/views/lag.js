@@ -7,7 +7,7 @@
 import { el, setText } from '../dom.js';
 import { agoTick, clock, lagStatusText, lagWord, niceMax, num, partitionsText } from '../format.js';
 import { t } from '../i18n.js';
-import { LAG_MS, positionLag, ringLength, ringSlots } from '../model/run.js';
+import { LAG_MS, positionLag, ringSlots, runBurrow } from '../model/run.js';
 import { createLagGraph, visibleMax } from './lag-graph.js';
 import { ruleSentence, settingsText } from './lag-rules.js';
 
@@ -66,11 +66,11 @@ export function groupSentence(report) {
  * minDistanceMs, allowedLag, sampleIntervalMs}); settingsEl: where they are explained (or null).
  */
 export function createLagView(box, burrow, settingsEl) {
-  const b = burrow || {};
+  const b = burrow || {}; // the page rules' settings; a run view's own win (runBurrow)
   const rows = new Map(); // partition → its elements
   let els = null;
   let ringN = null;
-  let settingsN = null;
+  let settingsKey = null;
 
   function build(m) {
     if (!box) return;
@@ -85,7 +85,7 @@ export function createLagView(box, burrow, settingsEl) {
       el('span'), el('span', {}, t('ui.lag.col.status')),
       el('span', { title: t('ui.lag.col.committed_title') }, t('ui.lag.col.committed')),
       el('span', { title: t('ui.lag.col.position_title') }, t('ui.lag.col.position')),
-      el('span', { class: 'why-col' }, t('ui.lag.col.rule')));
+      el('span', { class: 'ring-col' }, t('ui.lag.col.window')));
     for (const part of m.partitions) {
       const status = el('span', { class: 'lag-status', dataset: { status: 'none' } }, '—');
       const committed = el('span', { class: 'lag-num committed', title: t('ui.lag.col.committed_title') }, '–');
@@ -95,35 +95,36 @@ export function createLagView(box, burrow, settingsEl) {
       const caption = el('span', { class: 'ring-caption' });
       const graph = createLagGraph(t('ui.lag.graph_label', { p: part.p }));
       const row = el('div', { class: 'lag-part', dataset: { partition: part.p, status: 'none' }, role: 'group', 'aria-label': t('ui.lag.row_label', { p: part.p }) },
-        el('div', { class: 'lag-line' }, el('span', { class: 'pnum' }, `P${part.p}`), status, committed, position, why),
-        el('div', { class: 'lag-pics' },
-          el('div', { class: 'ring-wrap' }, ring, caption),
-          el('div', { class: 'graph-wrap' }, graph.node)));
+        el('div', { class: 'lag-line' }, el('span', { class: 'pnum' }, `P${part.p}`), status, committed, position,
+          el('div', { class: 'ring-wrap' }, ring, caption)),
+        why,
+        el('div', { class: 'graph-wrap' }, graph.node));
       rows.set(part.p, { row, status, committed, position, why, ring, caption, graph, slots: [], ringKey: '' });
       parts.append(row);
     }
     const scale = el('span', { class: 'lag-scale' });
     const ticks = TICKS_S.map((sec) => el('span', { style: `left:${((TICKS_S[0] - sec) / TICKS_S[0]) * 100}%` }, agoTick(sec)));
     const foot = el('div', { class: 'lag-foot', 'aria-hidden': 'true' },
+      el('div', { class: 'lag-ticks' }, ...ticks),
       el('span', { class: 'lag-legend' },
         el('span', { class: 'sw committed-sw' }), t('ui.lag.graph.committed'), ' ',
-        el('span', { class: 'sw position-sw' }), t('ui.lag.graph.position'), ' · ', scale),
-      el('div', { class: 'lag-ticks' }, ...ticks));
+        el('span', { class: 'sw position-sw' }), t('ui.lag.graph.position'), ' · ', scale));
     box.append(el('div', { class: 'lag-head', role: 'status', 'aria-live': 'polite' }, badge, facts, rule), heads, parts, foot);
     els = { badge, code, word, facts, rule, scale };
   }
 
-  function drawSettings(n) {
-    if (!settingsEl || settingsN === n) return;
-    settingsN = n;
-    setText(settingsEl, settingsText({ ...b, intervals: n }));
+  function drawSettings(settings) {
+    const key = JSON.stringify(settings);
+    if (!settingsEl || settingsKey === key) return;
+    settingsKey = key;
+    setText(settingsEl, settingsText(settings));
   }
 
-  function drawRing(pd, window, n) {
+  function drawRing(pd, window, n, allowedLag) {
     const key = `${n}|${JSON.stringify(window || [])}`;
     if (pd.ringKey === key) return;
     pd.ringKey = key;
-    const view = ringView(window, n, b.allowedLag || 0);
+    const view = ringView(window, n, allowedLag);
     const many = view.length > 12;
     pd.ring.classList.toggle('many', many);
     const nodes = view.map((s) => {
@@ -157,12 +158,14 @@ export function createLagView(box, burrow, settingsEl) {
       totallag: num(report.totallag || 0),
     }) : '');
     setText(d.rule, groupSentence(report));
-    const n = ringLength(report, b.intervals || 10);
+    const settings = runBurrow(m, b);
+    const n = settings.intervals || 10;
+    const allowedLag = settings.allowedLag || 0;
     if (ringN !== n) {
       ringN = n;
       for (const pd of rows.values()) pd.ringKey = '';
     }
-    drawSettings(b.intervals === null || b.intervals === undefined ? null : n);
+    drawSettings(settings);
     const byP = new Map(((report && report.partitions) || []).map((p) => [p.partition, p]));
     const from = now - LAG_MS;
     const max = niceMax(visibleMax(m.partitions.flatMap((pt) => [pt.lagHist, pt.posHist]), from));
@@ -181,8 +184,8 @@ export function createLagView(box, burrow, settingsEl) {
       setText(pd.committed, part.sampled === null ? '–' : num(part.sampled));
       const pos = positionLag(m, part.p);
       setText(pd.position, pos === null ? '–' : num(pos));
-      setText(pd.why, p ? ruleSentence(p, now, b.allowedLag || 0) : t('ui.lag.rule.none'));
-      drawRing(pd, p ? p.window : [], n);
+      setText(pd.why, p ? ruleSentence(p, now, allowedLag) : t('ui.lag.rule.none'));
+      drawRing(pd, p ? p.window : [], n, allowedLag);
       pd.graph.draw(part, from, now, max);
     }
   }
