@@ -473,7 +473,9 @@ export class Pane {
     v.callbacks.draw(m);
     if (this.due('checkpoints', m.rev.checkpoints)) v.checkpoints.draw(m);
     if (this.due('producer', m.rev.producer)) v.producer.draw(m, ctx);
-    if (this.due('inside', m.rev.inside)) v.inside.draw(m, null);
+    // The consumer's own view shows the consumer the Java panel follows (a card clicked), else the newest.
+    const follow = v.java.picked ? v.java.picked() : null;
+    if (this.due('inside', `${m.rev.inside}|${follow}`)) v.inside.draw(m, follow);
     v.reset.draw(m, { hasRun: ctx.hasRun, ended: ctx.ended || this.ended });
     this.drawLag(now);
   }
