@@ -173,9 +173,12 @@ async fn rebalance_listener_commits_are_drawn_inside_their_callback() {
     run_flow("listener").await;
 }
 
-/// Consumer lag: the background producer (a refused 600/s, then 30/s), a slow consumer set in
-/// the form falls behind — Burrow's badge reads WARNING; killed, ERROR with a partition in
-/// `stop`; a reload shows the rate and the status; the producer stops.
+/// Consumer lag, both views (a run with a 4-commit Burrow window, opened by `?run=`): NOTFOUND
+/// before the first commit; the background producer (a refused 600/s, then 30/s) and a slow
+/// consumer set in the form — WARN with the lag_not_decreasing sentence over a filled window,
+/// position lag beside committed lag, the inside view live; killed, the inside view greys out
+/// ("the consumer is gone") while the outside view goes on to STOP / ERR; the offsets reset to
+/// the beginning — REWIND; a reload shows the state; the Korean panel has no English left.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn consumer_lag_badge_goes_warning_then_error_stop() {
     run_flow("lag").await;

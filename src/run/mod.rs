@@ -129,6 +129,8 @@ pub struct RunView {
     pub lag: Option<LagReport>,
     /// The background producer's rate (0: not running).
     pub producer_rate: u32,
+    /// Burrow's settings for the run's group (the page draws its window with them).
+    pub burrow: EvaluatorConfig,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -303,6 +305,7 @@ impl LabRun {
                 .collect(),
             lag: inner.lag.clone(),
             producer_rate: self.producer_rate(),
+            burrow: inner.burrow.cfg,
         }
     }
 

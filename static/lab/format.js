@@ -162,29 +162,25 @@ export function statusText(status) {
   return STATUS_KEYS[status] ? t(STATUS_KEYS[status]) : String(status);
 }
 
-/** Burrow's partition statuses → their words (the code stays visible in Korean: "멈춤 STOP"). */
-const LAG_STATUS_KEYS = {
-  ok: 'ui.lag.status.ok',
-  warning: 'ui.lag.status.warning',
-  stop: 'ui.lag.status.stop',
-  stall: 'ui.lag.status.stall',
-  rewind: 'ui.lag.status.rewind',
+/** Burrow's statuses (the group's NOTFOUND / OK / WARN / ERR, a partition's OK / WARN / STOP /
+ * STALL / REWIND) → the word said beside the code (정상 / 경고 / 오류 in Korean). */
+const LAG_WORD_KEYS = {
+  NOTFOUND: 'ui.lag.word.notfound',
+  OK: 'ui.lag.word.ok',
+  WARN: 'ui.lag.word.warn',
+  ERR: 'ui.lag.word.err',
+  STOP: 'ui.lag.word.stop',
+  STALL: 'ui.lag.word.stall',
+  REWIND: 'ui.lag.word.rewind',
 };
 
-/** A partition's lag status by Burrow's rules, in the page's language. */
-export function lagStatusText(status) {
-  return LAG_STATUS_KEYS[status] ? t(LAG_STATUS_KEYS[status]) : String(status);
+/** The word for one of Burrow's status codes, in the page's language ('' for an unknown code). */
+export function lagWord(code) {
+  return LAG_WORD_KEYS[code] ? t(LAG_WORD_KEYS[code]) : '';
 }
 
-/** Burrow's group statuses → their words (정상 / 경고 / 오류 with OK / WARNING / ERROR). */
-const GROUP_STATUS_KEYS = {
-  ok: 'ui.lag.group.ok',
-  warning: 'ui.lag.group.warning',
-  error: 'ui.lag.group.error',
-  pending: 'ui.lag.group.pending',
-};
-
-/** The group's lag status by Burrow's rules, in the page's language. */
-export function groupStatusText(status) {
-  return GROUP_STATUS_KEYS[status] ? t(GROUP_STATUS_KEYS[status]) : String(status).toUpperCase();
+/** A Burrow status as the page writes it in a sentence: "WARN (warning)" / "WARN (경고)". */
+export function lagStatusText(code) {
+  const word = lagWord(code);
+  return word ? t('ui.lag.code_word', { code, word }) : String(code);
 }

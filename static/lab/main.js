@@ -2,13 +2,11 @@
 // each run's event stream. The page owns what runs share: the settings form, notices, the A/B
 // guided steps; each run is a Pane (page/pane.js) with its model (model/run.js) and views.
 
-import { duration } from './format.js';
-import { t } from './i18n.js';
 import { SIDES, buildPaneDom, renderStrip } from './page/ab.js';
 import { bindControls } from './page/controls.js';
 import { notify } from './page/notices.js';
 import { Pane } from './page/pane.js';
-import { lagWindow, readRules } from './page/rules.js';
+import { burrowRules, readRules } from './page/rules.js';
 import { createSettings } from './page/settings.js';
 
 const page = {
@@ -16,7 +14,9 @@ const page = {
   def: null,
   controls: {},
   rules: {},
-  lagWindow: { samples: null, intervalMs: null, windowMs: null },
+  burrow: burrowRules({}),
+  /** A lab about lag (its checkpoints wait for Burrow's statuses): the lag chapter's panels. */
+  lagLab: false,
   labId: '',
   ab: false,
   panes: new Map(),
@@ -33,21 +33,22 @@ const page = {
     }
     this.controls = this.def.controls || {};
     this.rules = readRules(document);
-    this.lagWindow = lagWindow(this.rules);
+    this.burrow = burrowRules(this.rules);
+    this.lagLab = (this.def.checkpoints || []).some((c) => (c.after || []).some((a) => a === 'lag' || a.startsWith('lag_')));
     this.ab = !!this.controls.ab && !!document.getElementById('ab-grid');
     const n = (this.def.topic && this.def.topic.partitions) || 1;
-    const windowText = this.lagWindow.windowMs === null ? null : duration(this.lagWindow.windowMs);
+    const intervals = this.burrow.intervals;
     if (this.ab) {
       const grid = document.getElementById('ab-grid');
       for (const side of SIDES) {
-        const root = buildPaneDom(side, windowText);
+        const root = buildPaneDom(side, intervals);
         grid.append(root);
         this.panes.set(side.key, new Pane(this, root, { ...side, hideIdle: true }));
       }
     } else {
       this.panes.set('main', new Pane(this, this.app, { key: 'main', param: 'run' }));
     }
-    this.placeLagPanel(windowText);
+    this.placeLagPanel();
     for (const pane of this.panes.values()) pane.setup(n);
     this.settings = createSettings(this.def, this.rules, this.ab);
     this.settings.build();
@@ -57,20 +58,11 @@ const page = {
     this.changed();
   },
 
-  /** A lab about lag (its checkpoints wait for Burrow's statuses) shows the lag panel first. */
-  placeLagPanel(windowText) {
+  /** A lab about lag shows the lag panel first. */
+  placeLagPanel() {
     const lagPanel = document.getElementById('lag-panel');
-    if (!lagPanel) return;
-    const hint = lagPanel.querySelector('.panel-head .hint');
-    const every = this.lagWindow.intervalMs;
-    if (hint) {
-      if (every === null) hint.textContent = t('ui.lag.hint');
-      else if (!windowText) hint.textContent = t('ui.lag.hint_every', { every: duration(every) });
-      else hint.textContent = t('ui.lag.hint_window', { every: duration(every), window: windowText });
-    }
-    const lagLab = (this.def.checkpoints || []).some((c) => (c.after || []).some((a) => a === 'lag' || a.startsWith('lag_')));
     const lanesPanel = document.querySelector('.lanes-panel');
-    if (lagLab && lanesPanel) {
+    if (lagPanel && this.lagLab && lanesPanel) {
       lanesPanel.before(lagPanel);
       lagPanel.classList.add('lag-hero');
     }

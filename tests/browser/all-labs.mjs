@@ -18,7 +18,7 @@ async function abLab(page, guard, lab) {
   }
   assert((await page.$$('#ab-strip li[data-step]')).length === 4, `${lab.id}: four guided steps`);
   for (const key of ['A', 'B']) {
-    const lagRows = await page.$$eval(`[data-pane="${key}"] [data-el="lag"] .lag-row[data-partition]`, (rs) => rs.length);
+    const lagRows = await page.$$eval(`[data-pane="${key}"] [data-el="lag"] .lag-part[data-partition]`, (rs) => rs.length);
     assert(lagRows === lab.topic.partitions, `${lab.id} ${key}: a lag row per partition: ${lagRows}`);
   }
   assert((await page.textContent('.instructions')).trim().length > 40, `${lab.id}: instructions rendered`);
@@ -64,7 +64,7 @@ run('all-labs', async (browser) => {
     assert((await has('start')) === lab.controls.start, `${lab.id}: start button iff controls.start`);
     assert((await page.$('#produce-value')) !== null === lab.controls.producer, `${lab.id}: producer box iff controls.producer`);
     assert((await page.$('#producer-rate')) !== null === lab.controls.producer_rate, `${lab.id}: background producer iff controls.producer_rate`);
-    const lagRows = await page.$$eval('#lag-panel .lag-row[data-partition]', (rs) => rs.length);
+    const lagRows = await page.$$eval('#lag-panel .lag-part[data-partition]', (rs) => rs.length);
     assert(lagRows === lab.topic.partitions, `${lab.id}: a lag row per partition: ${lagRows}`);
     const instructions = await page.textContent('.instructions');
     assert(instructions.trim().length > 40, `${lab.id}: instructions rendered`);

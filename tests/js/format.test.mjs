@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 
 import { ApiError, errorText } from '../../static/lab/api.js';
 import {
-  agoTick, clock, duration, groupStatusText, lagStatusText, ms, msWhole, num, offsetsText, partitionsText, statusText,
+  agoTick, clock, duration, lagStatusText, lagWord, ms, msWhole, num, offsetsText, partitionsText, statusText,
 } from '../../static/lab/format.js';
 import { formatNumber, hasText, loadTexts, pageLang, t, tn } from '../../static/lab/i18n.js';
 import * as model from '../../static/lab/model/run.js';
@@ -33,9 +33,10 @@ test('English: clocks, numbers, durations, axis ticks, statuses', () => {
   assert.equal(agoTick(0), 'now');
   assert.equal(statusText('running'), 'running');
   assert.equal(statusText('weird'), 'weird', 'an unknown status shows as itself');
-  assert.equal(lagStatusText('stop'), 'stop');
-  assert.equal(groupStatusText('warning'), 'WARNING');
-  assert.equal(groupStatusText('pending'), 'not rated yet');
+  assert.equal(lagStatusText('STOP'), 'STOP (stopped)');
+  assert.equal(lagStatusText('WARN'), 'WARN (warning)');
+  assert.equal(lagWord('NOTFOUND'), 'not known');
+  assert.equal(lagStatusText('UNKNOWN'), 'UNKNOWN', 'an unknown code shows as itself');
   assert.equal(partitionsText([]), 'none');
   assert.equal(offsetsText([]), 'nothing');
 });
@@ -54,12 +55,11 @@ test('Korean: the same formats with Korean units and words', () => {
   assert.equal(statusText('running'), '실행 중');
   assert.equal(statusText('killed'), '강제 종료');
   assert.equal(statusText('closed'), '정상 종료');
-  assert.equal(lagStatusText('ok'), '정상');
-  assert.equal(lagStatusText('warning'), '경고');
-  assert.equal(lagStatusText('stop'), 'STOP', "Burrow's code stays visible");
-  assert.equal(groupStatusText('ok'), '정상 (OK)');
-  assert.equal(groupStatusText('warning'), '경고 (WARNING)');
-  assert.equal(groupStatusText('error'), '오류 (ERROR)');
+  // Burrow's code stays visible, the course's word beside it.
+  assert.equal(lagStatusText('OK'), 'OK (정상)');
+  assert.equal(lagStatusText('WARN'), 'WARN (경고)');
+  assert.equal(lagStatusText('ERR'), 'ERR (오류)');
+  assert.equal(lagWord('STOP'), '멈춤');
   assert.equal(partitionsText([]), '없음');
 });
 

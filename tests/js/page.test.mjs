@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { api, ApiError } from '../../static/lab/api.js';
-import { lagWindow, maxProducerRate, optionRange, readRules } from '../../static/lab/page/rules.js';
+import { burrowRules, maxProducerRate, optionRange, readRules } from '../../static/lab/page/rules.js';
 import { offsetsText, partitionsText, rangesText } from '../../static/lab/format.js';
 import { loadTexts } from '../../static/lab/i18n.js';
 import { catalog } from './helpers.mjs';
@@ -39,18 +39,19 @@ test('an API refusal is an ApiError with the status, the message and the field t
 test('page rules: ranges and timings; a missing key means no limit', () => {
   const doc = (text) => ({ getElementById: (id) => (id === 'page-rules' && text !== null ? { textContent: text } : null) });
   const rules = readRules(doc(JSON.stringify({
-    max_producer_rate: 500, lag_window_samples: 10, sample_interval_ms: 500,
+    max_producer_rate: 500, sample_interval_ms: 500,
+    burrow: { intervals: 10, min_distance_ms: 1000, allowed_lag: 0, minimum_complete: 0 },
     options: { session_timeout_ms: { min: 1000, max: 300000 }, threads: { min: 1 } },
   })));
   assert.equal(maxProducerRate(rules), 500);
-  assert.deepEqual(lagWindow(rules), { samples: 10, intervalMs: 500, windowMs: 5000 });
+  assert.deepEqual(burrowRules(rules), { intervals: 10, minDistanceMs: 1000, allowedLag: 0, minimumComplete: 0, sampleIntervalMs: 500 });
   assert.deepEqual(optionRange(rules, 'session_timeout_ms'), { min: 1000, max: 300000 });
   assert.deepEqual(optionRange(rules, 'threads'), { min: 1, max: null });
   assert.deepEqual(optionRange(rules, 'worker_pool'), { min: null, max: null });
   for (const empty of [readRules(doc(null)), readRules(doc('not json')), readRules(doc('null'))]) {
     assert.deepEqual(empty, {});
     assert.equal(maxProducerRate(empty), null);
-    assert.equal(lagWindow(empty).windowMs, null);
+    assert.equal(burrowRules(empty).intervals, null);
     assert.deepEqual(optionRange(empty, 'threads'), { min: null, max: null });
   }
 });

@@ -75,11 +75,17 @@ export function timelineMoving(m, now, windowMs) {
   return false;
 }
 
-/** Whether the lag sparklines still scroll (a change in the last 60 s). */
+/**
+ * Whether the lag panel still moves: a graph with a point in its window scrolls, and a
+ * "no commit for …" sentence counts up.
+ */
 export function lagMoving(m, now) {
   for (const pt of m.partitions) {
-    const last = pt.lagHist[pt.lagHist.length - 1];
-    if (last && last.t > now - LAG_MS - 1000) return true;
+    for (const hist of [pt.lagHist, pt.posHist]) {
+      const last = hist[hist.length - 1];
+      if (last && last.t > now - LAG_MS - 1000) return true;
+    }
   }
-  return false;
+  const parts = (m.lagReport && m.lagReport.partitions) || [];
+  return parts.some((p) => p.reason && (p.reason.rule === 'stopped' || p.reason.rule === 'recent_lag_zero'));
 }

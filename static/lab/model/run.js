@@ -11,13 +11,14 @@
 
 import { EVENT_KINDS } from '../event-kinds.js';
 import {
-  CALLBACK_NAMES, groupStatusText, kOf, lagStatusText, ms, num, offsetsText, partitionsText, rebalanceRefusal, short,
-  threadIndex, whoOf,
+  CALLBACK_NAMES, kOf, lagStatusText, ms, num, offsetsText, partitionsText, rebalanceRefusal, short, threadIndex,
+  whoOf,
 } from '../format.js';
 import { localText, t, tn } from '../i18n.js';
 import { makeOwnRow, swimAssign, swimGone, swimRevoke } from './ownership.js';
+import { clientReport, committedSample, consumerGone, lagReportOf } from './lag.js';
 import {
-  LAG_MS, LIVE, closeWindowIfCommitted, consumer, endWindow, groupOf, lagPoint, makePartition, mark, ownersChanged, part,
+  LAG_MS, LIVE, closeWindowIfCommitted, consumer, endWindow, groupOf, makePartition, mark, ownersChanged, part,
   recountAssigned,
 } from './state.js';
 import { SPANS } from './lanes.js';
@@ -27,7 +28,7 @@ export const LOG_MEMORY = 3000; // log rows kept (to rebuild the log when its fi
 export const CALLBACKS_SHOWN = 12; // rebalance callbacks listed
 export const TIMELINE_WINDOW_MS = 30000; // the commit timeline shows the last 30 s
 
-const REV_KEYS = ['consumers', 'counters', 'timeline', 'swim', 'callbacks', 'lag', 'producer', 'checkpoints', 'log'];
+const REV_KEYS = ['consumers', 'counters', 'timeline', 'swim', 'callbacks', 'lag', 'inside', 'producer', 'checkpoints', 'log'];
 
 export function createRun({ partitions = 1, group = '' } = {}) {
   const m = {
@@ -51,8 +52,13 @@ export function createRun({ partitions = 1, group = '' } = {}) {
     callbacks: [],
     openCallback: new Map(),
     lastAssigned: new Map(),
-    /** Burrow's last evaluation ({status, partitions}), null before the first full window. */
+    /** Burrow's last evaluation (the `lag` event: {status, complete, totallag, partitions}),
+     * null before the group's first commit (Burrow does not know the group yet). */
     lagReport: null,
+    /** The last reset of the group's offsets from outside ({ts, offsets}), or null. */
+    lastReset: null,
+    /** Burrow's settings for the run's group (the run view's `burrow`), or null. */
+    burrow: null,
     /** The background producer's rate (0: stopped). */
     producerRate: 0,
     span: SPANS[0],
@@ -333,6 +339,7 @@ export const EVENTS = {
       endWindow(m, c, ev.ts);
       swimGone(m, ev, c, false);
       ownersChanged(m);
+      consumerGone(m, c, ev.ts);
     },
     text: () => t('ui.log.closed'),
   },
@@ -347,6 +354,7 @@ export const EVENTS = {
       endWindow(m, c, ev.ts);
       swimGone(m, ev, c, true);
       ownersChanged(m);
+      consumerGone(m, c, ev.ts);
     },
     text: () => t('ui.log.killed'),
   },
@@ -362,6 +370,7 @@ export const EVENTS = {
       endWindow(m, c, ev.ts);
       swimGone(m, ev, c, true);
       ownersChanged(m);
+      consumerGone(m, c, ev.ts);
     },
     text: (e) => (e.signal ? t('ui.log.exited_signal', { signal: e.signal }) : t('ui.log.exited_code', { code: e.code })),
   },
@@ -380,7 +389,7 @@ export const EVENTS = {
       for (const c of m.consumers.values()) closeWindowIfCommitted(m, c, ev.ts);
       for (const s of ev.partitions || []) {
         const pt = part(m, s.partition);
-        if (pt) lagPoint(pt, ev.ts, s.lag);
+        if (pt) committedSample(pt, ev.ts, s.lag);
       }
       m.rev.lag++;
       m.rev.counters++;
@@ -390,24 +399,36 @@ export const EVENTS = {
   },
   lag: {
     apply(m, ev) {
-      m.lagReport = { status: ev.status, partitions: ev.partitions || [] };
+      m.lagReport = lagReportOf(ev);
       m.rev.lag++;
     },
     text: (e) => t('ui.log.lag', {
-      status: groupStatusText(e.status),
+      status: lagStatusText(e.status),
       partitions: (e.partitions || []).slice(0, 8)
-        .map((p) => t('ui.log.lag_partition', { p: p.partition, lag: p.lag, status: lagStatusText(p.status) })).join(' · '),
+        .map((p) => t('ui.log.lag_partition', { p: p.partition, lag: num(p.current_lag), status: lagStatusText(p.status) })).join(' · '),
     }),
   },
   client_metrics: {
     // What the consumer's own `consumer.metrics()` says (librdkafka statistics, once a second).
     idle: () => true,
+    apply(m, ev, c) {
+      clientReport(m, c, ev);
+    },
     text: (e) => {
       const value = (v, digits) => (typeof v === 'number' ? num(digits === undefined ? v : Number(v.toFixed(digits))) : '–');
       return t('ui.log.client_metrics', {
         lag: value(e.records_lag_max), fetch: value(e.fetch_rate, 1), rate: value(e.records_consumed_rate, 1),
       });
     },
+  },
+  offsets_reset: {
+    // The admin's `--reset-offsets --to-earliest` on the empty group: Burrow sees a REWIND.
+    steps: true,
+    apply(m, ev) {
+      m.lastReset = { ts: ev.ts, offsets: ev.offsets || [] };
+      m.rev.lag++;
+    },
+    text: (e) => t('ui.log.offsets_reset', { offsets: offsetsText(e.offsets) }),
   },
   producer_rate: {
     apply(m, ev) {
@@ -494,5 +515,8 @@ export {
   applyLedger, applyView, assumeProducerRate, lagOf, noteGap, pruneTimeline, setConfigs, setRun, takeJoined,
 } from './sync.js';
 export { layoutLanes } from './lanes.js';
+export {
+  LAG_GRAPH_MS, LAG_POINTS_MAX, insideOf, lagReportOf, positionLag, pushPoint, ringLength, ringSlots, runBurrow, trimSeries,
+} from './lag.js';
 export { pruneSwim } from './ownership.js';
 export * from './derive.js';

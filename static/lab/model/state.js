@@ -4,7 +4,7 @@
 import { kOf } from '../format.js';
 
 export const LIVE = new Set(['starting', 'running', 'stopping']);
-export const LAG_MS = 60000; // the lag sparklines show the last 60 s
+export const LAG_MS = 180000; // the lag graphs show the last 3 minutes
 
 export function makePartition(p) {
   return {
@@ -18,9 +18,11 @@ export function makePartition(p) {
     values: new Map(),
     ledgerDup: new Set(),
     ledgerLost: new Set(),
-    /** Burrow's lag at each broker sample that changed it: [{t, lag}], oldest first. */
+    /** Committed lag (log-end − committed) at each broker sample that changed it: [{t, v}]. */
     lagHist: [],
-    /** The last sampled lag (null before the first sample). */
+    /** Position lag (log-end − position) from the consumers' own metrics: [{t, v}], v null: none. */
+    posHist: [],
+    /** The last sampled committed lag (null before the first sample). */
     sampled: null,
     /** First offset in the lane's window (see lanes.js). */
     start: 0,
@@ -55,6 +57,10 @@ export function consumer(m, cid) {
       first: new Map(), // partition → first offset processed
       pendingSince: null,
       lastTs: 0,
+      /** Its own newest metrics report (`consumer.metrics()`), frozen once it is gone. */
+      metrics: null,
+      /** partition → {v: position lag, committed, t, thread} from its latest reports. */
+      partLag: new Map(),
       tl: { polls: [], recs: [], commits: new Map(), windows: [], marks: [] },
       rev: 0,
     };
@@ -111,20 +117,4 @@ export function endWindow(m, c, ts) {
   c.tl.windows.push([c.pendingSince, ts]);
   c.pendingSince = null;
   m.rev.timeline++;
-}
-
-/** A broker sample's lag for a partition: a new point when it changed. */
-export function lagPoint(pt, t, lag) {
-  if (typeof lag !== 'number') return;
-  pt.sampled = lag;
-  const hist = pt.lagHist;
-  const last = hist[hist.length - 1];
-  if (last && (last.lag === lag || t < last.t)) return;
-  hist.push({ t, lag });
-  // Points left of the window go, except the last one (the line starts at its value).
-  if (hist.length > 8 && hist[1].t < t - LAG_MS - 2000) {
-    let i = 0;
-    while (i + 1 < hist.length && hist[i + 1].t < t - LAG_MS - 1000) i++;
-    hist.splice(0, i);
-  }
 }

@@ -2,7 +2,8 @@
 // pruning of old timeline data. Pure: times are passed in.
 
 import { sameSet } from '../format.js';
-import { LIVE, consumer, lagPoint, part } from './state.js';
+import { committedSample, lagReportOf, viewMetrics } from './lag.js';
+import { LIVE, consumer, part } from './state.js';
 import { swimFromView } from './ownership.js';
 
 const TIMELINE_KEEP_MS = 45000; // timeline data kept (a little more than the 30 s shown)
@@ -19,16 +20,22 @@ export function setRun(m, view) {
     m.checkpoints.set(c.id, { id: c.id, text: c.text, reached: !!c.reached });
   }
   m.rev.checkpoints++;
-  for (const cv of view.consumers || []) consumer(m, cv.id).config = cv.config;
+  for (const cv of view.consumers || []) {
+    const c = consumer(m, cv.id);
+    c.config = cv.config;
+    viewMetrics(c, cv.metrics, null);
+  }
   // Burrow's status and the producer's rate as they are now; the replayed events draw the
   // history behind them.
-  m.lagReport = view.lag || null;
+  m.lagReport = lagReportOf(view.lag);
+  m.burrow = view.burrow || null;
   for (const pv of view.partitions || []) {
     const pt = part(m, pv.partition);
     if (pt) pt.sampled = lagOf(pv);
   }
   m.producerRate = view.producer_rate || 0;
   m.rev.lag++;
+  m.rev.inside++;
   m.rev.producer++;
 }
 
@@ -53,6 +60,7 @@ export function applyView(m, view, now) {
       exitCode: cv.exit_code, exitSignal: cv.exit_signal,
       processed: Math.max(c.processed, cv.processed),
     });
+    viewMetrics(c, cv.metrics, now);
     c.rev++;
     if (!sameSet(new Set(cv.assigned), c.assigned)) {
       c.byThread = new Map([['', new Set(cv.assigned)]]);
@@ -77,13 +85,13 @@ export function applyView(m, view, now) {
   }
   for (const cp of view.checkpoints || []) m.checkpoints.set(cp.id, { id: cp.id, text: cp.text, reached: !!cp.reached });
   m.rev.checkpoints++;
-  m.lagReport = view.lag || null;
+  m.lagReport = lagReportOf(view.lag);
   for (const pv of view.partitions) {
     const pt = part(m, pv.partition);
-    if (pt) lagPoint(pt, now, lagOf(pv));
+    if (pt) committedSample(pt, now, lagOf(pv));
   }
   m.producerRate = view.producer_rate || 0;
-  for (const key of ['lag', 'producer', 'consumers', 'counters', 'swim']) m.rev[key]++;
+  for (const key of ['lag', 'inside', 'producer', 'consumers', 'counters', 'swim']) m.rev[key]++;
 }
 
 /** The ledger (GET /ledger): the truth about duplicates and losses. */

@@ -22,8 +22,8 @@ export const SIDES = [
   },
 ];
 
-/** One side's DOM, from the page's template; windowText: Burrow's window ("5 s") or null. */
-export function buildPaneDom(side, windowText) {
+/** One side's DOM, from the page's template; intervals: Burrow's window in commits, or null. */
+export function buildPaneDom(side, intervals) {
   const template = document.getElementById('pane-template');
   const root = template.content.firstElementChild.cloneNode(true);
   root.classList.add(`side-${side.key}`);
@@ -38,7 +38,7 @@ export function buildPaneDom(side, windowText) {
   root.querySelector('[data-el="log"]').setAttribute('aria-label', t('ui.ab.log_label', { side: side.key }));
   const win = root.querySelector('[data-slot="lag-window"]');
   if (win) {
-    win.textContent = windowText ? t('ui.ab.lag_window', { window: windowText }) : t('ui.ab.lag_rules');
+    win.textContent = intervals ? t('ui.ab.lag_window', { n: intervals }) : t('ui.ab.lag_rules');
     win.removeAttribute('data-slot');
   }
   return root;

@@ -15,6 +15,7 @@ import { createCallbacksView } from '../views/callbacks.js';
 import { createCheckpointsView } from '../views/checkpoints.js';
 import { createConsumersView } from '../views/consumers.js';
 import { createCountersView } from '../views/counters.js';
+import { createInsideView } from '../views/inside.js';
 import { createJavaView } from '../views/java.js';
 import { createLagView } from '../views/lag.js';
 import { createLanesView } from '../views/lanes.js';
@@ -22,10 +23,11 @@ import { createLogView } from '../views/log.js';
 import { createProducerView } from '../views/producer.js';
 import { createSwimView } from '../views/swim.js';
 import { createTimelineView } from '../views/timeline.js';
+import { createResetControl } from './reset.js';
 
 const LEDGER_MIN_MS = 500; // at most 2 ledger requests a second
 const TIMELINE_TICK_MS = 100; // while consumers live, the timelines scroll at 10 fps
-const LAG_DRAW_MS = 250; // sparklines redraw at most 4 times a second
+const LAG_DRAW_MS = 100; // the lag panel and its graphs redraw at most 10 times a second
 
 /** The connection badge's words. */
 const CONN_WORDS = {
@@ -75,7 +77,7 @@ export class Pane {
       lagDrawnAt: 0,
       lagTimer: null,
       /** Views to redraw whatever the model says (after a resize, a tick, a button). */
-      force: new Set(['lanes', 'consumers', 'producer', 'timeline', 'swim', 'lag', 'counters', 'checkpoints']),
+      force: new Set(['lanes', 'consumers', 'producer', 'timeline', 'swim', 'lag', 'inside', 'counters', 'checkpoints']),
       drawn: {},
     });
   }
@@ -92,7 +94,10 @@ export class Pane {
     this.views = {
       lanes: createLanesView(this.el('lanes')),
       swim: createSwimView(this.el('swim')),
-      lag: createLagView(this.el('lag'), page.lagWindow),
+      lag: createLagView(this.el('lag'), page.burrow, this.el('lag-settings')),
+      // The lag chapter: the consumer's own view beside the outside one, and the offsets reset.
+      inside: createInsideView(page.lagLab ? this.el('inside') : null),
+      reset: page.lagLab ? createResetControl(this, this.el('lag-reset'), this.el('reset-offsets'), this.el('reset-error')) : { draw() {} },
       log: createLogView(this.el('log'), this.el('log-jump'), this.el('hide-idle'), { hideIdle: this.hideIdle }),
       consumers: createConsumersView(this.root, this.el('consumers'), page.controls),
       counters: createCountersView((name) => this.el(name)),
@@ -105,6 +110,11 @@ export class Pane {
     this.views.lanes.build(this.m);
     this.views.swim.build(this.m);
     this.views.lag.build(this.m);
+    if (page.lagLab && this.el('inside-panel')) {
+      this.el('inside-panel').hidden = false;
+      this.el('inside-panel').closest('.lag-views')?.classList.add('with-inside');
+    }
+    this.views.inside.build();
     this.views.log.bind(() => this.schedule());
     this.measure();
     this.render();
@@ -463,6 +473,10 @@ export class Pane {
     v.callbacks.draw(m);
     if (this.due('checkpoints', m.rev.checkpoints)) v.checkpoints.draw(m);
     if (this.due('producer', m.rev.producer)) v.producer.draw(m, ctx);
+    // The consumer's own view shows the consumer the Java panel follows (a card clicked), else the newest.
+    const follow = v.java.picked ? v.java.picked() : null;
+    if (this.due('inside', `${m.rev.inside}|${follow}`)) v.inside.draw(m, follow);
+    v.reset.draw(m, { hasRun: ctx.hasRun, ended: ctx.ended || this.ended });
     this.drawLag(now);
   }
 

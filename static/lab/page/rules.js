@@ -29,9 +29,18 @@ export function maxProducerRate(rules) {
   return num(rules.max_producer_rate);
 }
 
-/** Burrow's window: {samples, intervalMs, windowMs}; each null when unknown. */
-export function lagWindow(rules) {
-  const samples = num(rules.lag_window_samples);
-  const intervalMs = num(rules.sample_interval_ms);
-  return { samples, intervalMs, windowMs: samples !== null && intervalMs !== null ? samples * intervalMs : null };
+/**
+ * Burrow's settings for the runs' groups (`burrow` in the rules: the commit window's length,
+ * min-distance, allowed lag, minimum complete) and the broker's sample interval; each null when
+ * the rules do not say.
+ */
+export function burrowRules(rules) {
+  const b = rules.burrow && typeof rules.burrow === 'object' ? rules.burrow : {};
+  return {
+    intervals: num(b.intervals),
+    minDistanceMs: num(b.min_distance_ms),
+    allowedLag: num(b.allowed_lag),
+    minimumComplete: num(b.minimum_complete),
+    sampleIntervalMs: num(rules.sample_interval_ms),
+  };
 }

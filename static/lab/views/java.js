@@ -312,5 +312,5 @@ export function createJavaView(pane) {
     }
   }
 
-  return { event, draw, trace };
+  return { event, draw, trace, picked: () => picked };
 }
