@@ -6,10 +6,12 @@
 
 import { api, enc, errorText } from '../lab/api.js';
 import { el, setText, svg } from '../lab/dom.js';
-import { agoTick, duration, niceMax, num } from '../lab/format.js';
+import { agoTick, duration, lagStatusText as statusText, niceMax, num } from '../lab/format.js';
 import { t } from '../lab/i18n.js';
-import { applyEvent, applyView, burrowLinks, createModel, HISTORY_MS, javaLines, maxLag, partitionReport, sparkPath } from './model.js';
-import { reasonText, statusClass, statusText } from './reason.js';
+import { ruleSentence } from '../lab/views/lag-rules.js';
+import {
+  applyEvent, applyView, burrowLinks, createModel, HISTORY_MS, javaLines, maxLag, partitionReport, sparkPath, statusClass,
+} from './model.js';
 
 const SPARK_W = 300;
 const SPARK_H = 36;
@@ -246,7 +248,7 @@ function draw() {
     setText(it.head, t('ui.watch.partition_head', {
       lag: num(pr.current_lag), n: num(pr.window.length), of: num(current.burrow.intervals),
     }));
-    setText(it.reason, reasonText(pr.reason));
+    setText(it.reason, ruleSentence(pr, now));
     it.reason.dataset.rule = pr.reason ? pr.reason.rule : '';
     const key = pr.window.map((c) => `${c.offset}:${c.lag}:${c.timestamp}`).join(',');
     if (it.window.dataset.key !== key) {

@@ -109,3 +109,11 @@ export function sparkPath(hist, now, spanMs, w, h, max) {
   }
   return `${path}H${w}`;
 }
+
+/** The CSS state of a status: ok, warn, bad (ERR, STOP, STALL, REWIND) or pending. */
+export function statusClass(status) {
+  if (status === 'OK') return 'ok';
+  if (status === 'WARN') return 'warn';
+  if (['ERR', 'STOP', 'STALL', 'REWIND'].includes(status)) return 'bad';
+  return 'pending';
+}

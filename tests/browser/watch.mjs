@@ -86,7 +86,7 @@ run('watch', async (browser) => {
     assert(ok, 'OK');
     const d = await page.evaluate(drawn);
     log(`drawn: ${d.word} · ${d.summary} · ${JSON.stringify(d.rows)} · ${JSON.stringify(d.reasons)}`);
-    assert(d.word === 'OK' && /Group OK/.test(d.summary), `the group's status in words: ${d.word} / ${d.summary}`);
+    assert(/^OK\b/.test(d.word) && /Group OK/.test(d.summary), `the group's status in words: ${d.word} / ${d.summary}`);
     assert(d.rows.length === 1 && d.rows[0].logEnd === '20' && d.rows[0].lag === '0' && /^M/.test(d.rows[0].line), `the outside view: ${JSON.stringify(d.rows)}`);
     assert(d.reasons.length === 1 && d.reasons[0].rule && d.reasons[0].text.length > 10, `the rule that fired, in a sentence: ${JSON.stringify(d.reasons)}`);
     assert(d.bootstrapLine === `props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "${bootstrap}");`, `the bootstrap line: ${d.bootstrapLine}`);
@@ -117,7 +117,7 @@ run('watch', async (browser) => {
       && document.querySelectorAll('.watch-reason').length === 1, null, WAIT);
     const koDrawn = await ko.page.evaluate(drawn);
     log(`ko: ${koDrawn.word} · ${koDrawn.summary} · ${JSON.stringify(koDrawn.reasons)}`);
-    assert(koDrawn.word === '정상 OK', `the Korean status: ${koDrawn.word}`);
+    assert(koDrawn.word === 'OK (정상)', `the Korean status: ${koDrawn.word}`);
     assert(await ko.page.getAttribute('html', 'lang') === 'ko', 'html lang=ko');
     const left = await ko.page.evaluate(englishLeft);
     assert(left.length === 0, `English left in the Korean page: ${JSON.stringify(left)}`);

@@ -1,15 +1,13 @@
 // The watch page's pure parts (static/watch/): the model (the watch's events → outside view,
-// lag history, Burrow's report), the lag graph's path, the Java lines and API links, and
-// Burrow's rules in a sentence of each language.
+// lag history, Burrow's report), the lag graph's path, the Java lines and API links, and a
+// status's CSS state (Burrow's rules in words are the lab page's, tested in lag.test.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { loadTexts } from '../../static/lab/i18n.js';
 import {
-  applyEvent, applyView, burrowLinks, createModel, HISTORY_MS, javaLines, maxLag, partitionReport, sparkPath,
+  applyEvent, applyView, burrowLinks, createModel, HISTORY_MS, javaLines, maxLag, partitionReport, sparkPath, statusClass,
 } from '../../static/watch/model.js';
-import { reasonText, statusClass, statusText } from '../../static/watch/reason.js';
-import { catalog, T0 } from './helpers.mjs';
+import { T0 } from './helpers.mjs';
 
 const offsets = (seq, ts, parts) => ({ seq, ts, type: 'offsets', partitions: parts.map(([log_end, committed], partition) => ({ partition, log_end, committed, lag: log_end - (committed ?? 0) })) });
 
@@ -64,40 +62,6 @@ test('the Java lines and Burrow links for a group', () => {
   });
 });
 
-const REASONS = [
-  { rule: 'no_commits' },
-  { rule: 'incomplete', complete: 0.3, minimum: 0.5 },
-  { rule: 'lag_within_allowed', current_lag: 0, allowed_lag: 0 },
-  { rule: 'stopped', since_last_commit_ms: 12_000, window_span_ms: 5_000 },
-  { rule: 'rewound', index: 2, from: 150, to: 0 },
-  { rule: 'stalled', offset: 42 },
-  { rule: 'lag_not_decreasing', lags: [35, 70, 150] },
-  { rule: 'keeping', lags: [35, 0, 10] },
-  { rule: 'recent_lag_zero', last_offset: 1200 },
-];
-
-test('every rule in English, with its numbers', () => {
-  loadTexts(catalog('en'));
-  const texts = REASONS.map(reasonText);
-  for (const [i, text] of texts.entries()) assert.ok(text && !text.startsWith('ui.'), `${REASONS[i].rule}: ${text}`);
-  assert.match(texts[1], /30%.*50%/);
-  assert.match(texts[3], /12 s ago.*\(5 s\)/);
-  assert.match(texts[4], /Commit 3 .*150 to 0/);
-  assert.match(texts[6], /35 → 70 → 150/);
-  assert.match(texts[8], /1,200/);
-  assert.equal(reasonText(null), '');
-  assert.equal(reasonText({ rule: 'new_rule' }), '');
-  assert.equal(statusText('WARN'), 'WARNING');
-  assert.equal(statusText('NOTFOUND'), 'not known yet');
+test('the CSS state of each status', () => {
   assert.deepEqual(['OK', 'WARN', 'ERR', 'STOP', 'STALL', 'REWIND', 'NOTFOUND'].map(statusClass), ['ok', 'warn', 'bad', 'bad', 'bad', 'bad', 'pending']);
-});
-
-test('every rule in Korean, with its numbers', () => {
-  loadTexts(catalog('ko'));
-  const texts = REASONS.map(reasonText);
-  for (const [i, text] of texts.entries()) assert.ok(text && !text.startsWith('ui.') && /[가-힣]/.test(text), `${REASONS[i].rule}: ${text}`);
-  assert.match(texts[3], /12초 전.*5초/);
-  assert.match(texts[6], /35 → 70 → 150/);
-  assert.equal(statusText('STOP'), '멈춤 STOP');
-  loadTexts(catalog('en'));
 });
