@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use kafka_consumer_labs::config::Settings;
+use kafka_consumer_labs::run::log::EventSource;
 use kafka_consumer_labs::server::Server;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::ClientConfig;

@@ -28,7 +28,7 @@ use crate::domain::burrow::{
 use crate::domain::event::{now_ms, LabEvent, StampedEvent};
 use crate::domain::lag::PartitionSample;
 use crate::i18n::{Coded, ErrorCode};
-use crate::run::log::{EventLog, LogEntry, Replay};
+use crate::run::log::{EventLog, EventSource, LogEntry, Replay};
 
 /// At most this many groups are watched at once (a 429 beyond it).
 pub const MAX_WATCHES: usize = 50;
@@ -213,11 +213,6 @@ impl Watch {
             .elapsed()
     }
 
-    /// Cancelled when the watch ends: its task and streams stop.
-    pub fn cancelled(&self) -> CancellationToken {
-        self.cancel.clone()
-    }
-
     /// A sample taken at `at_ms`: broker offsets into Burrow's window every time, and a commit
     /// for each partition whose committed offset changed since the last sample (the first
     /// sample counts as a change: Burrow, reading `__consumer_offsets` from its start, would
@@ -313,23 +308,6 @@ impl Watch {
 
     fn detail(&self) -> BTreeMap<String, Vec<crate::domain::burrow::ConsumerPartition>> {
         self.lock().windows.detail()
-    }
-
-    pub fn last_seq(&self) -> u64 {
-        self.lock().log.next_seq() - 1
-    }
-
-    /// Replay after `after` plus a live subscription, with nothing missed in between.
-    pub fn subscribe(
-        &self,
-        after: u64,
-    ) -> (Replay, tokio::sync::broadcast::Receiver<Arc<LogEntry>>) {
-        self.lock().log.subscribe_since(after)
-    }
-
-    /// What the log still holds after `after`.
-    pub fn replay(&self, after: u64) -> Replay {
-        self.lock().log.since(after)
     }
 
     fn subscriber_count(&self) -> usize {
@@ -659,6 +637,24 @@ fn spawn_sampler(watch: Arc<Watch>, broker: Broker, every: Duration) {
         // Dropping a group client blocks while it closes.
         tokio::task::spawn_blocking(move || drop(probe));
     });
+}
+
+impl EventSource for Watch {
+    fn last_seq(&self) -> u64 {
+        self.lock().log.next_seq() - 1
+    }
+
+    fn subscribe(&self, after: u64) -> (Replay, tokio::sync::broadcast::Receiver<Arc<LogEntry>>) {
+        self.lock().log.subscribe_since(after)
+    }
+
+    fn replay(&self, after: u64) -> Replay {
+        self.lock().log.since(after)
+    }
+
+    fn cancelled(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
 }
 
 #[cfg(test)]

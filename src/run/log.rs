@@ -97,6 +97,19 @@ impl EventLog {
     }
 }
 
+/// Something with an event log that readers can follow (a run, a watched group): what the SSE
+/// stream needs of it.
+pub trait EventSource: Send + Sync + 'static {
+    /// The last sequence number logged so far.
+    fn last_seq(&self) -> u64;
+    /// Replay after `after` plus a live subscription, with nothing missed in between.
+    fn subscribe(&self, after: u64) -> (Replay, tokio::sync::broadcast::Receiver<Arc<LogEntry>>);
+    /// What the log still holds after `after` (to resync a reader that fell behind).
+    fn replay(&self, after: u64) -> Replay;
+    /// Cancelled when the source ends (its streams end too).
+    fn cancelled(&self) -> tokio_util::sync::CancellationToken;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

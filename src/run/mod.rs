@@ -29,7 +29,7 @@ use crate::domain::ledger::LedgerReport;
 use crate::domain::settings::ConsumerSettings;
 use crate::i18n::{Coded, ErrorCode, Text};
 use crate::lab::LoadedLab;
-use log::{EventLog, LogEntry, Replay};
+use log::{EventLog, EventSource, LogEntry, Replay};
 use process::WorkerHandle;
 pub use producer::MAX_PRODUCER_RATE;
 pub use registry::RunRegistry;
@@ -183,11 +183,6 @@ impl LabRun {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .elapsed()
-    }
-
-    /// Cancelled when the run is torn down: its streams and tasks end.
-    pub fn cancelled(&self) -> CancellationToken {
-        self.cancel.clone()
     }
 
     /// Records a server-side event (about a consumer, or the run when `consumer` is None).
@@ -395,24 +390,6 @@ impl LabRun {
         self.lock().state.ledger()
     }
 
-    /// The last sequence number logged so far.
-    pub fn last_seq(&self) -> u64 {
-        self.lock().log.next_seq() - 1
-    }
-
-    /// Replay after `after` plus a live subscription, with nothing missed in between.
-    pub fn subscribe(
-        &self,
-        after: u64,
-    ) -> (Replay, tokio::sync::broadcast::Receiver<Arc<LogEntry>>) {
-        self.lock().log.subscribe_since(after)
-    }
-
-    /// What the log still holds after `after` (used to resync a subscriber that lagged).
-    pub fn replay(&self, after: u64) -> Replay {
-        self.lock().log.since(after)
-    }
-
     fn subscriber_count(&self) -> usize {
         self.lock().log.subscriber_count()
     }
@@ -473,5 +450,23 @@ impl RunInner {
             _ => {}
         }
         group
+    }
+}
+
+impl EventSource for LabRun {
+    fn last_seq(&self) -> u64 {
+        self.lock().log.next_seq() - 1
+    }
+
+    fn subscribe(&self, after: u64) -> (Replay, tokio::sync::broadcast::Receiver<Arc<LogEntry>>) {
+        self.lock().log.subscribe_since(after)
+    }
+
+    fn replay(&self, after: u64) -> Replay {
+        self.lock().log.since(after)
+    }
+
+    fn cancelled(&self) -> CancellationToken {
+        self.cancel.clone()
     }
 }

@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::log::EventSource;
 use super::LabRun;
 use crate::broker::{Broker, GroupProbe};
 use crate::domain::event::LabEvent;

@@ -4,8 +4,9 @@
 //! and the watched groups (`/watch`) that have committed (Burrow only knows groups from their
 //! commits). A group that is both is answered as the run's.
 
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, Path, RawPathParams, Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -17,9 +18,8 @@ use crate::domain::burrow::GroupStatus;
 use crate::run::LabRun;
 
 /// The routes under `/v3/kafka`.
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
-        .route("/", get(cluster_list))
         .route("/{cluster}", get(cluster_detail))
         .route("/{cluster}/topic", get(topic_list))
         .route("/{cluster}/topic/{topic}", get(topic_detail))
@@ -28,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/{cluster}/consumer/{group}", get(consumer_detail))
         .route("/{cluster}/consumer/{group}/status", get(consumer_status))
         .route("/{cluster}/consumer/{group}/lag", get(consumer_lag))
+        .route_layer(axum::middleware::from_fn_with_state(state, check_cluster))
+        .route("/", get(cluster_list))
         .fallback(invalid_request)
 }
 
@@ -85,9 +87,20 @@ fn not_found(message: &str, uri: &OriginalUri) -> Response {
     reply(StatusCode::NOT_FOUND, true, message, None, uri)
 }
 
-/// Burrow's "cluster not found" when the path names another cluster than ours.
-fn wrong_cluster(state: &AppState, cluster: &str, uri: &OriginalUri) -> Option<Response> {
-    (cluster != cluster_name(state)).then(|| not_found("cluster not found", uri))
+/// Every route with a `{cluster}` answers Burrow's "cluster not found" for another cluster
+/// than ours (a route layer: it runs after routing, so the path's parameters are known).
+async fn check_cluster(
+    State(state): State<AppState>,
+    params: RawPathParams,
+    uri: OriginalUri,
+    request: Request,
+    next: Next,
+) -> Response {
+    let ours = cluster_name(&state);
+    if params.iter().any(|(k, v)| k == "cluster" && v != ours) {
+        return not_found("cluster not found", &uri);
+    }
+    next.run(request).await
 }
 
 /// The runs whose group Burrow would know: those that committed.
@@ -109,14 +122,7 @@ async fn cluster_list(State(state): State<AppState>, uri: OriginalUri) -> Respon
     )
 }
 
-async fn cluster_detail(
-    State(state): State<AppState>,
-    Path(cluster): Path<String>,
-    uri: OriginalUri,
-) -> Response {
-    if let Some(r) = wrong_cluster(&state, &cluster, &uri) {
-        return r;
-    }
+async fn cluster_detail(State(state): State<AppState>, uri: OriginalUri) -> Response {
     let sample_s = state.runs.sample_interval().as_secs_f64();
     let module = json!({
         "class-name": "kafka",
@@ -128,14 +134,7 @@ async fn cluster_detail(
     ok("cluster module detail returned", "module", module, &uri)
 }
 
-async fn topic_list(
-    State(state): State<AppState>,
-    Path(cluster): Path<String>,
-    uri: OriginalUri,
-) -> Response {
-    if let Some(r) = wrong_cluster(&state, &cluster, &uri) {
-        return r;
-    }
+async fn topic_list(State(state): State<AppState>, uri: OriginalUri) -> Response {
     let mut topics: Vec<String> = state.runs.list().iter().map(|r| r.topic.clone()).collect();
     for topic in state.watches.topics() {
         if !topics.contains(&topic) {
@@ -151,12 +150,9 @@ fn run_of_topic(state: &AppState, topic: &str) -> Option<std::sync::Arc<LabRun>>
 
 async fn topic_detail(
     State(state): State<AppState>,
-    Path((cluster, topic)): Path<(String, String)>,
+    Path((_cluster, topic)): Path<(String, String)>,
     uri: OriginalUri,
 ) -> Response {
-    if let Some(r) = wrong_cluster(&state, &cluster, &uri) {
-        return r;
-    }
     let offsets: Vec<i64> = match run_of_topic(&state, &topic) {
         Some(run) => run.gauges().partitions.iter().map(|p| p.log_end).collect(),
         None => match state.watches.topic_offsets(&topic) {
@@ -169,12 +165,9 @@ async fn topic_detail(
 
 async fn topic_consumers(
     State(state): State<AppState>,
-    Path((cluster, topic)): Path<(String, String)>,
+    Path((_cluster, topic)): Path<(String, String)>,
     uri: OriginalUri,
 ) -> Response {
-    if let Some(r) = wrong_cluster(&state, &cluster, &uri) {
-        return r;
-    }
     let run = run_of_topic(&state, &topic);
     let watched = state.watches.topic_consumers(&topic);
     if run.is_none() && !state.watches.topics().contains(&topic) {
@@ -198,14 +191,7 @@ async fn topic_consumers(
     )
 }
 
-async fn consumer_list(
-    State(state): State<AppState>,
-    Path(cluster): Path<String>,
-    uri: OriginalUri,
-) -> Response {
-    if let Some(r) = wrong_cluster(&state, &cluster, &uri) {
-        return r;
-    }
+async fn consumer_list(State(state): State<AppState>, uri: OriginalUri) -> Response {
     let mut groups: Vec<String> = known_groups(&state)
         .iter()
         .map(|r| r.group.clone())
@@ -224,12 +210,9 @@ fn run_of_group(state: &AppState, group: &str) -> Option<std::sync::Arc<LabRun>>
 
 async fn consumer_detail(
     State(state): State<AppState>,
-    Path((cluster, group)): Path<(String, String)>,
+    Path((_cluster, group)): Path<(String, String)>,
     uri: OriginalUri,
 ) -> Response {
-    if let Some(r) = wrong_cluster(&state, &cluster, &uri) {
-        return r;
-    }
     state.watches.touch_group(&group);
     let detail = match run_of_group(&state, &group) {
         Some(run) => run.burrow_detail(),
@@ -266,9 +249,6 @@ fn group_status(
     show_all: bool,
     uri: &OriginalUri,
 ) -> Response {
-    if let Some(r) = wrong_cluster(state, cluster, uri) {
-        return r;
-    }
     state.watches.touch_group(group);
     let found = match run_of_group(state, group) {
         Some(run) => Some(run.burrow_status(cluster, show_all)),

@@ -18,7 +18,7 @@ use prometheus_client::registry::Registry;
 
 use super::burrow::cluster_name;
 use super::AppState;
-use crate::domain::burrow::Status;
+use crate::domain::burrow::{GroupStatus, Status};
 
 /// HTTP responses by status code; shared by every request (cheap to clone).
 pub type HttpResponses = Family<StatusLabel, Counter>;
@@ -92,162 +92,162 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// The lag families of kafka_exporter and Burrow, filled group by group.
+#[derive(Default)]
+struct LagFamilies {
+    group_lag: Family<GroupPartition, Gauge>,
+    group_offset: Family<GroupPartition, Gauge>,
+    topic_offset: Family<TopicPartition, Gauge>,
+    burrow_status: Family<BurrowGroup, Gauge>,
+    burrow_total: Family<BurrowGroup, Gauge>,
+    burrow_partition_lag: Family<BurrowPartition, Gauge>,
+    burrow_partition_status: Family<BurrowPartition, Gauge>,
+}
+
+impl LagFamilies {
+    /// kafka_exporter's view of `group` on `topic`: log-end, committed offset (−1 when the
+    /// group has none, as kafka_exporter) and lag per partition.
+    fn outside(
+        &self,
+        group: &str,
+        topic: &str,
+        partitions: impl IntoIterator<Item = (i32, i64, Option<i64>)>,
+    ) {
+        for (partition, log_end, committed) in partitions {
+            let partition = partition.to_string();
+            let tp = TopicPartition {
+                topic: topic.into(),
+                partition: partition.clone(),
+            };
+            self.topic_offset.get_or_create(&tp).set(log_end);
+            let gp = GroupPartition {
+                consumergroup: group.into(),
+                topic: topic.into(),
+                partition,
+            };
+            self.group_offset
+                .get_or_create(&gp)
+                .set(committed.unwrap_or(-1));
+            self.group_lag
+                .get_or_create(&gp)
+                .set(committed.map_or(-1, |c| (log_end - c).max(0)));
+        }
+    }
+
+    /// Burrow's view of a group: its status, total lag, and each partition's lag and status
+    /// (the status only for a complete window, as Burrow exports it).
+    fn burrow(&self, cluster: &str, status: &GroupStatus) {
+        let bg = BurrowGroup {
+            cluster: cluster.into(),
+            consumer_group: status.group.clone(),
+        };
+        self.burrow_status
+            .get_or_create(&bg)
+            .set(status.status.code() as i64);
+        self.burrow_total
+            .get_or_create(&bg)
+            .set(status.totallag as i64);
+        for p in &status.partitions {
+            let bp = BurrowPartition {
+                cluster: cluster.into(),
+                consumer_group: status.group.clone(),
+                topic: p.topic.clone(),
+                partition: p.partition.to_string(),
+            };
+            self.burrow_partition_lag
+                .get_or_create(&bp)
+                .set(p.current_lag as i64);
+            if p.complete >= 1.0 && p.status != Status::Notfound {
+                self.burrow_partition_status
+                    .get_or_create(&bp)
+                    .set(p.status.code() as i64);
+            }
+        }
+    }
+
+    fn register(self, registry: &mut Registry) {
+        registry.register(
+            "kafka_consumergroup_lag",
+            "Current Approximate Lag of a ConsumerGroup at Topic/Partition",
+            self.group_lag,
+        );
+        registry.register(
+            "kafka_consumergroup_current_offset",
+            "Current Offset of a ConsumerGroup at Topic/Partition",
+            self.group_offset,
+        );
+        registry.register(
+            "kafka_topic_partition_current_offset",
+            "Current Offset of a Broker at Topic/Partition",
+            self.topic_offset,
+        );
+        registry.register(
+            "burrow_kafka_consumer_status",
+            "Burrow's group status: 0 NOTFOUND, 1 OK, 2 WARN, 3 ERR",
+            self.burrow_status,
+        );
+        registry.register(
+            "burrow_kafka_consumer_lag_total",
+            "Burrow's total lag of the group",
+            self.burrow_total,
+        );
+        registry.register(
+            "burrow_kafka_consumer_partition_lag",
+            "Burrow's current lag of the partition",
+            self.burrow_partition_lag,
+        );
+        registry.register(
+            "burrow_kafka_topic_partition_status",
+            "Burrow's partition status: 1 OK, 2 WARN, 4 STOP, 5 STALL, 6 REWIND (complete windows only)",
+            self.burrow_partition_status,
+        );
+    }
+}
+
 fn scrape(state: &AppState) -> Registry {
     let cluster = cluster_name(state).to_string();
     let mut registry = Registry::default();
-    let group_lag = Family::<GroupPartition, Gauge>::default();
-    let group_offset = Family::<GroupPartition, Gauge>::default();
-    let topic_offset = Family::<TopicPartition, Gauge>::default();
-    let burrow_status = Family::<BurrowGroup, Gauge>::default();
-    let burrow_total = Family::<BurrowGroup, Gauge>::default();
-    let burrow_partition_lag = Family::<BurrowPartition, Gauge>::default();
-    let burrow_partition_status = Family::<BurrowPartition, Gauge>::default();
+    let lag = LagFamilies::default();
     let (mut workers, mut streams) = (0i64, 0i64);
     let runs = state.runs.list();
     let gauges: Vec<_> = runs.iter().map(|r| r.gauges()).collect();
     for (run, g) in runs.iter().zip(&gauges) {
         workers += g.workers as i64;
         streams += g.streams as i64;
-        for p in &g.partitions {
-            let tp = TopicPartition {
-                topic: run.topic.clone(),
-                partition: p.partition.to_string(),
-            };
-            topic_offset.get_or_create(&tp).set(p.log_end);
-            let gp = GroupPartition {
-                consumergroup: run.group.clone(),
-                topic: run.topic.clone(),
-                partition: p.partition.to_string(),
-            };
-            // kafka_exporter: −1 when the group has no committed offset.
-            group_offset
-                .get_or_create(&gp)
-                .set(p.committed.unwrap_or(-1));
-            group_lag
-                .get_or_create(&gp)
-                .set(p.committed.map_or(-1, |c| (p.log_end - c).max(0)));
-        }
-        if !run.burrow_has_commits() {
-            continue;
-        }
-        let status = run.burrow_status(&cluster, true);
-        let bg = BurrowGroup {
-            cluster: cluster.clone(),
-            consumer_group: run.group.clone(),
-        };
-        burrow_status
-            .get_or_create(&bg)
-            .set(status.status.code() as i64);
-        burrow_total.get_or_create(&bg).set(status.totallag as i64);
-        for p in &status.partitions {
-            let bp = BurrowPartition {
-                cluster: cluster.clone(),
-                consumer_group: run.group.clone(),
-                topic: p.topic.clone(),
-                partition: p.partition.to_string(),
-            };
-            burrow_partition_lag
-                .get_or_create(&bp)
-                .set(p.current_lag as i64);
-            if p.complete >= 1.0 && p.status != Status::Notfound {
-                burrow_partition_status
-                    .get_or_create(&bp)
-                    .set(p.status.code() as i64);
-            }
+        lag.outside(
+            &run.group,
+            &run.topic,
+            g.partitions
+                .iter()
+                .map(|p| (p.partition, p.log_end, p.committed)),
+        );
+        if run.burrow_has_commits() {
+            lag.burrow(&cluster, &run.burrow_status(&cluster, true));
         }
     }
     // Watched groups (a group that is also a run's is exported as the run's).
     let run_groups: Vec<&str> = runs.iter().map(|r| r.group.as_str()).collect();
     for watch in state.watches.list() {
-        if run_groups.contains(&watch.group.as_str()) {
-            continue;
-        }
-        for p in watch.partitions() {
-            let tp = TopicPartition {
-                topic: watch.topic.clone(),
-                partition: p.partition.to_string(),
-            };
-            topic_offset.get_or_create(&tp).set(p.log_end);
-            let gp = GroupPartition {
-                consumergroup: watch.group.clone(),
-                topic: watch.topic.clone(),
-                partition: p.partition.to_string(),
-            };
-            group_offset
-                .get_or_create(&gp)
-                .set(p.committed.unwrap_or(-1));
-            group_lag
-                .get_or_create(&gp)
-                .set(p.committed.map_or(-1, |c| (p.log_end - c).max(0)));
+        if !run_groups.contains(&watch.group.as_str()) {
+            lag.outside(
+                &watch.group,
+                &watch.topic,
+                watch
+                    .partitions()
+                    .iter()
+                    .map(|p| (p.partition, p.log_end, p.committed)),
+            );
         }
     }
     for group in state.watches.known_groups() {
         if run_groups.contains(&group.as_str()) {
             continue;
         }
-        let Some(status) = state.watches.burrow_status(&cluster, &group, true) else {
-            continue;
-        };
-        let bg = BurrowGroup {
-            cluster: cluster.clone(),
-            consumer_group: group.clone(),
-        };
-        burrow_status
-            .get_or_create(&bg)
-            .set(status.status.code() as i64);
-        burrow_total.get_or_create(&bg).set(status.totallag as i64);
-        for p in &status.partitions {
-            let bp = BurrowPartition {
-                cluster: cluster.clone(),
-                consumer_group: group.clone(),
-                topic: p.topic.clone(),
-                partition: p.partition.to_string(),
-            };
-            burrow_partition_lag
-                .get_or_create(&bp)
-                .set(p.current_lag as i64);
-            if p.complete >= 1.0 && p.status != Status::Notfound {
-                burrow_partition_status
-                    .get_or_create(&bp)
-                    .set(p.status.code() as i64);
-            }
+        if let Some(status) = state.watches.burrow_status(&cluster, &group, true) {
+            lag.burrow(&cluster, &status);
         }
     }
-    registry.register(
-        "kafka_consumergroup_lag",
-        "Current Approximate Lag of a ConsumerGroup at Topic/Partition",
-        group_lag,
-    );
-    registry.register(
-        "kafka_consumergroup_current_offset",
-        "Current Offset of a ConsumerGroup at Topic/Partition",
-        group_offset,
-    );
-    registry.register(
-        "kafka_topic_partition_current_offset",
-        "Current Offset of a Broker at Topic/Partition",
-        topic_offset,
-    );
-    registry.register(
-        "burrow_kafka_consumer_status",
-        "Burrow's group status: 0 NOTFOUND, 1 OK, 2 WARN, 3 ERR",
-        burrow_status,
-    );
-    registry.register(
-        "burrow_kafka_consumer_lag_total",
-        "Burrow's total lag of the group",
-        burrow_total,
-    );
-    registry.register(
-        "burrow_kafka_consumer_partition_lag",
-        "Burrow's current lag of the partition",
-        burrow_partition_lag,
-    );
-    registry.register(
-        "burrow_kafka_topic_partition_status",
-        "Burrow's partition status: 1 OK, 2 WARN, 4 STOP, 5 STALL, 6 REWIND (complete windows only)",
-        burrow_partition_status,
-    );
+    lag.register(&mut registry);
     let gauge = |v: i64| {
         let g = Gauge::<i64>::default();
         g.set(v);

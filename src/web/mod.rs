@@ -68,7 +68,7 @@ pub fn app(state: AppState) -> Router {
         .route("/labs/{lab}", get(pages::lab_page))
         .route("/watch", get(watch::page))
         .nest("/api", api)
-        .nest("/v3/kafka", burrow::routes())
+        .nest("/v3/kafka", burrow::routes(state.clone()))
         .route("/metrics", get(metrics::metrics))
         .nest_service("/static", ServeDir::new(&state.static_dir))
         .fallback(pages::not_found)

@@ -15,7 +15,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::api::find_run;
 use super::{AppError, AppState};
 use crate::i18n::ErrorCode;
-use crate::run::log::{Gap, LogEntry, Replay};
+use crate::run::log::{EventSource, Gap, LogEntry, Replay};
 use std::sync::Arc;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
@@ -71,33 +71,49 @@ pub async fn events(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, AppError> {
     let run = find_run(&state, &id)?;
-    let after = after_id(&headers, &query)?;
-    let last = run.last_seq();
+    follow(run, &headers, &query, &state, "run")
+}
+
+/// Follows `source`'s log from where the reader resumes: the replay, then live events.
+/// `what` names the source in messages ("run", "watch").
+pub(super) fn follow<S: EventSource>(
+    source: Arc<S>,
+    headers: &HeaderMap,
+    query: &EventsQuery,
+    state: &AppState,
+    what: &'static str,
+) -> Result<impl IntoResponse, AppError> {
+    let after = after_id(headers, query)?;
+    let last = source.last_seq();
     if after > last {
         return Err(AppError::bad_request(
             ErrorCode::EventIdAhead,
-            format!("event id {after} is ahead of this run's log (last id {last})"),
+            format!("event id {after} is ahead of this {what}'s log (last id {last})"),
         )
         .with("after", after)
         .with("last", last));
     }
-    let (replay, live) = run.subscribe(after);
-    let resync = run.clone();
+    let (replay, live) = source.subscribe(after);
+    let ended = if what == "run" {
+        "run ended"
+    } else {
+        "watch ended"
+    };
     Ok(log_stream(
         after,
         replay,
         live,
         state.shutdown.clone(),
-        run.cancelled(),
-        "run ended",
-        move |last| resync.replay(last),
+        source.cancelled(),
+        ended,
+        move |last| source.replay(last),
     ))
 }
 
 /// The SSE stream of an event log: `replay` (with its gap), then `live` events, resynced with
 /// `resync(last)` when the subscriber falls behind; `end` when the server shuts down or
 /// `source_down` (the run or watch) is cancelled, saying `ended`.
-pub(super) fn log_stream(
+fn log_stream(
     after: u64,
     replay: Replay,
     mut live: broadcast::Receiver<Arc<LogEntry>>,

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::api::{Body, BurrowSettings};
 use super::burrow::cluster_name;
 use super::pages::{json_island, render, Chrome};
-use super::sse::{after_id, log_stream, EventsQuery};
+use super::sse::EventsQuery;
 use super::{AppError, AppState};
 use crate::i18n::{ErrorCode, PageLang};
 use crate::run::BURROW_CLASSROOM;
@@ -150,27 +150,7 @@ pub async fn events(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, AppError> {
     let watch = find(&state, &id)?;
-    let after = after_id(&headers, &query)?;
-    let last = watch.last_seq();
-    if after > last {
-        return Err(AppError::bad_request(
-            ErrorCode::EventIdAhead,
-            format!("event id {after} is ahead of this watch's log (last id {last})"),
-        )
-        .with("after", after)
-        .with("last", last));
-    }
-    let (replay, live) = watch.subscribe(after);
-    let resync = watch.clone();
-    Ok(log_stream(
-        after,
-        replay,
-        live,
-        state.shutdown.clone(),
-        watch.cancelled(),
-        "watch ended",
-        move |last| resync.replay(last),
-    ))
+    super::sse::follow(watch, &headers, &query, &state, "watch")
 }
 
 #[derive(Deserialize, Default)]
