@@ -14,7 +14,8 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 # Korean pages need a Korean font, or screenshots show boxes instead of Hangul.
-if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then
+# (grep without -q reads all of fc-list: with pipefail, -q would fail the pipe on SIGPIPE)
+if ! fc-list 2>/dev/null | grep "Noto Sans CJK" >/dev/null; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   echo "browser-deps: installing a Korean font (fonts-noto-cjk, apt)"
