@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 pub enum ErrorCode {
     // Request bodies.
     BodyUnreadable,
+    BodyTooLarge,
     InvalidJson,
     InvalidField,
     FieldRequired,
@@ -20,6 +21,8 @@ pub enum ErrorCode {
     NoConsumer,
     NoAction,
     NoEndpoint,
+    MethodNotAllowed,
+    DuplicateParam,
     NoTopic,
     NoWatch,
     // Consumer options (`check_consumer` and per-run rules).
@@ -35,6 +38,7 @@ pub enum ErrorCode {
     Range,
     ValuesCount,
     ValueTooLong,
+    KeyTooLong,
     KeysCount,
     StepBoth,
     BadName,

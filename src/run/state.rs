@@ -65,7 +65,10 @@ pub struct PartitionView {
 
 /// Consumer ids are `c1`, `c2`, …: the number orders them.
 fn consumer_key(id: &str) -> Option<u32> {
-    id.strip_prefix('c')?.parse().ok()
+    let digits = id.strip_prefix('c')?;
+    let n: u32 = digits.parse().ok()?;
+    // Only the canonical spelling: `c01` or `c+1` is not `c1`.
+    (n.to_string() == digits).then_some(n)
 }
 
 /// Everything a run's events say about it.

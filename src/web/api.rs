@@ -28,6 +28,14 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                return AppError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorCode::BodyTooLarge,
+                    format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+                )
+                .with("max", MAX_BODY_BYTES);
+            }
             AppError::bad_request(
                 ErrorCode::BodyUnreadable,
                 format!("cannot read the request body: {e}"),
@@ -258,6 +266,10 @@ pub struct ProduceBody {
 
 const MAX_PRODUCE: usize = 10_000;
 const MAX_VALUE_BYTES: usize = 10_000;
+/// A record key's limit (bytes).
+const MAX_KEY_BYTES: usize = 1_000;
+/// axum's default request body limit (bytes).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 pub async fn produce(
     State(state): State<AppState>,
@@ -280,6 +292,20 @@ pub async fn produce(
             format!("field `values`: a value is longer than {MAX_VALUE_BYTES} bytes"),
         )
         .with("max", MAX_VALUE_BYTES));
+    }
+    if body
+        .keys
+        .iter()
+        .flatten()
+        .flatten()
+        .any(|k| k.len() > MAX_KEY_BYTES)
+    {
+        return Err(AppError::field(
+            "keys",
+            ErrorCode::KeyTooLong,
+            format!("field `keys`: a key is longer than {MAX_KEY_BYTES} bytes"),
+        )
+        .with("max", MAX_KEY_BYTES));
     }
     let keys = match body.keys {
         Some(keys) if keys.len() != body.values.len() => {
@@ -490,6 +516,14 @@ pub async fn inject_fault(
         },
     );
     Ok(StatusCode::ACCEPTED)
+}
+
+pub async fn method_not_allowed() -> AppError {
+    AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        "this endpoint does not take that method",
+    )
 }
 
 pub async fn not_found() -> AppError {

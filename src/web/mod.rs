@@ -62,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .route("/watch", post(watch::create).get(watch::list))
         .route("/watch/{watch}", get(watch::get).delete(watch::delete))
         .route("/watch/{watch}/events", get(watch::events))
+        .method_not_allowed_fallback(api::method_not_allowed)
         .fallback(api::not_found);
     Router::new()
         .route("/", get(pages::home))
@@ -70,7 +71,12 @@ pub fn app(state: AppState) -> Router {
         .nest("/api", api)
         .nest("/v3/kafka", burrow::routes(state.clone()))
         .route("/metrics", get(metrics::metrics))
-        .nest_service("/static", ServeDir::new(&state.static_dir))
+        .nest(
+            "/static",
+            Router::new()
+                .fallback_service(ServeDir::new(&state.static_dir))
+                .layer(axum::middleware::from_fn(static_name_guard)),
+        )
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -81,4 +87,22 @@ pub fn app(state: AppState) -> Router {
         // One span per request (method, path; status and latency at debug level).
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A file name longer than any file system allows (255 bytes a segment) cannot be one of ours:
+/// 404 at once, instead of the file system's "name too long" surfacing as a 500.
+async fn static_name_guard(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if request
+        .uri()
+        .path()
+        .split('/')
+        .any(|segment| segment.len() > 255)
+    {
+        return (axum::http::StatusCode::NOT_FOUND, "no such file").into_response();
+    }
+    next.run(request).await
 }

@@ -4,11 +4,11 @@
 //! itself no longer holds what it missed, it gets a `gap` event naming the missing range.
 //! Streams end (with an `end` event) when the run is torn down or the server shuts down.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
-use serde::Deserialize;
 use std::convert::Infallible;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -20,9 +20,37 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
-#[derive(Deserialize)]
+/// The stream's query: `?after=N`, at most once (a repeated `after` is a 400 in JSON, not
+/// axum's plain-text rejection).
 pub struct EventsQuery {
     pub(super) after: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for EventsQuery {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| {
+                AppError::bad_request(ErrorCode::BadEventId, format!("bad query string: {e}"))
+                    .with("what", "query")
+                    .with("value", e.body_text())
+            })?;
+        let mut after = pairs
+            .into_iter()
+            .filter(|(k, _)| k == "after")
+            .map(|(_, v)| v);
+        let first = after.next();
+        if after.next().is_some() {
+            return Err(AppError::bad_request(
+                ErrorCode::DuplicateParam,
+                "give the query parameter `after` once",
+            )
+            .with("param", "after"));
+        }
+        Ok(EventsQuery { after: first })
+    }
 }
 
 fn parse_id(what: &str, raw: &str) -> Result<u64, AppError> {
@@ -67,7 +95,7 @@ pub(super) fn after_id(headers: &HeaderMap, query: &EventsQuery) -> Result<u64, 
 pub async fn events(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(query): Query<EventsQuery>,
+    query: EventsQuery,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, AppError> {
     let run = find_run(&state, &id)?;

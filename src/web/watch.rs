@@ -146,7 +146,7 @@ pub async fn delete(
 pub async fn events(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(query): Query<EventsQuery>,
+    query: EventsQuery,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, AppError> {
     let watch = find(&state, &id)?;

@@ -1,0 +1,81 @@
+//! Client mistakes get a 4xx with a JSON message (issue 16, finding 11): each case here was
+//! answered as a server error, an empty body, plain text or the wrong resource before.
+
+#[macro_use]
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+async fn client_mistakes_are_4xx_with_a_message() {
+    let app = spawn_app().await;
+    let run = app.create_run("simple-consumer").await;
+
+    // A 300-character file name under /static/ was a 500 (the OS's "name too long").
+    let r = app.get(&format!("/static/{}", "a".repeat(300))).await;
+    assert_eq!(r.status(), 404);
+
+    // A key over the limit was a 502 from the broker; now 400 naming the field.
+    let r = app
+        .post(
+            &format!("/api/runs/{run}/produce"),
+            json!({ "values": ["v"], "keys": ["k".repeat(1001)] }),
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        (body["code"].as_str(), body["field"].as_str()),
+        (Some("key_too_long"), Some("keys")),
+        "{body}"
+    );
+
+    // A body over axum's limit was a 400; it is a 413.
+    let big = format!("{{\"values\": [\"{}\"]}}", "x".repeat(3 * 1024 * 1024));
+    let r = reqwest::Client::new()
+        .post(app.url(&format!("/api/runs/{run}/produce")))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "body_too_large", "{body}");
+
+    // A wrong method had an empty body.
+    let r = reqwest::Client::new()
+        .put(app.url(&format!("/api/runs/{run}/produce")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "method_not_allowed", "{body}");
+
+    // A repeated `after` was a plain-text 400.
+    let r = app
+        .get(&format!("/api/runs/{run}/events?after=1&after=2"))
+        .await;
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "duplicate_param", "{body}");
+
+    // `c01` and `c+1` resolved to `c1`.
+    let c1 = app.start_consumer(&run, json!({})).await;
+    assert_eq!(c1, "c1");
+    for alias in ["c01", "c+1"] {
+        let r = app
+            .post(
+                &format!("/api/runs/{run}/consumers/{alias}/pause"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status(), 404, "{alias}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "no_consumer", "{alias}: {body}");
+    }
+    app.shutdown().await;
+}
+
+on_each_broker!(client_mistakes_are_4xx_with_a_message);
