@@ -78,4 +78,31 @@ async fn client_mistakes_are_4xx_with_a_message() {
     app.shutdown().await;
 }
 
-on_each_broker!(client_mistakes_are_4xx_with_a_message);
+/// Finding 10: a restart right after a stop was refused (429 "stop or kill one first") until
+/// the stopping worker exited; a stopping consumer no longer counts against the limit.
+async fn restart_right_after_stop_is_accepted() {
+    let app = spawn_app().await;
+    let run = app.create_run("simple-consumer").await;
+    let events = app.events(&run).await;
+    let c1 = app.start_consumer(&run, json!({})).await;
+    events
+        .wait_for("c1 subscribed", |e| of(e, "subscribed", &c1))
+        .await;
+    app.consumer_action(&run, &c1, "stop").await;
+    let r = app
+        .post(&format!("/api/runs/{run}/consumers"), json!({}))
+        .await;
+    let status = r.status();
+    assert_eq!(status, 201, "{}", r.text().await.unwrap());
+    // The limit still holds for consumers that run.
+    let r = app
+        .post(&format!("/api/runs/{run}/consumers"), json!({}))
+        .await;
+    assert_eq!(r.status(), 429);
+    app.shutdown().await;
+}
+
+on_each_broker!(
+    client_mistakes_are_4xx_with_a_message,
+    restart_right_after_stop_is_accepted,
+);

@@ -51,7 +51,7 @@ impl LabRun {
         let cid = {
             let mut inner = self.lock();
             let max = self.lab.lab.controls.max_consumers as usize;
-            if inner.state.live_consumers() >= max {
+            if inner.state.counted_consumers() >= max {
                 return Err(RunError::Limit(
                     Coded::new(
                         ErrorCode::MaxConsumers,
@@ -102,7 +102,11 @@ impl LabRun {
     /// Graceful stop: SIGTERM, the worker's shutdown hook (wakeup → commitSync → close).
     pub fn stop_consumer(&self, cid: &str) -> Result<(), RunError> {
         self.with_handle(cid, |h| h.signal(libc::SIGTERM))?
-            .ok_or_else(|| not_running(cid))
+            .ok_or_else(|| not_running(cid))?;
+        // It is on its way out: it no longer counts against the lab's consumer limit, so the
+        // trainee can start the next one at once.
+        self.lock().state.stop_requested(cid);
+        Ok(())
     }
 
     /// Crash: SIGKILL. No commit, no leave-group; the group notices after the session timeout.

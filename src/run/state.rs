@@ -145,6 +145,23 @@ impl RunState {
         self.consumers.values()
     }
 
+    /// Consumers that count against the lab's limit: starting or running, not those stopping.
+    pub fn counted_consumers(&self) -> usize {
+        self.consumers
+            .values()
+            .filter(|c| matches!(c.status, ConsumerStatus::Starting | ConsumerStatus::Running))
+            .count()
+    }
+
+    /// A stop was sent (SIGTERM): the consumer is stopping, whatever it has said so far.
+    pub fn stop_requested(&mut self, cid: &str) {
+        if let Some(view) = consumer_key(cid).and_then(|k| self.consumers.get_mut(&k)) {
+            if view.status.is_live() {
+                view.status = ConsumerStatus::Stopping;
+            }
+        }
+    }
+
     pub fn live_consumers(&self) -> usize {
         self.consumers
             .values()
@@ -285,7 +302,10 @@ impl RunState {
             LabEvent::Subscribed {
                 assigned_partition, ..
             } => {
-                view.status = ConsumerStatus::Running;
+                // (A stop may already have been asked for.)
+                if view.status == ConsumerStatus::Starting {
+                    view.status = ConsumerStatus::Running;
+                }
                 view.assigned.extend(*assigned_partition);
             }
             LabEvent::Record { .. } => view.processed += 1,
