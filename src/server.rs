@@ -73,6 +73,7 @@ impl Server {
             shutdown: shutdown.clone(),
             static_dir: settings.static_dir(),
             http_responses: Default::default(),
+            loopback_only: settings.bind.ip().is_loopback(),
             texts: Arc::new(texts),
         };
 

@@ -1,4 +1,4 @@
-// Shared by every page (a module): the large-type toggle, persisted. base.html's inline script
+// Shared by every page (a module): the large-type toggle, persisted. static/early.js
 // applies the stored choice before the first paint; this wires the button. Also the language
 // toggle: its links work without JavaScript; with it they keep the address the page has now
 // (e.g. the `?run=` the lab page added after loading).

@@ -216,3 +216,11 @@ async fn java_panel_follows_the_consumer_line_by_line() {
 async fn watch_page_rates_an_outside_group() {
     run_flow("watch").await;
 }
+
+/// Hostile values (`<img onerror>`, `</script>`) produced into a run are shown as text and
+/// nothing they carry runs; the pages work under the Content-Security-Policy (a violation is a
+/// console error, which fails the flow).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_record_values_are_drawn_as_text() {
+    run_flow("xss").await;
+}

@@ -23,6 +23,9 @@ pub enum ErrorCode {
     NoEndpoint,
     MethodNotAllowed,
     DuplicateParam,
+    // The web surface's guards.
+    HostNotAllowed,
+    CrossOrigin,
     NoTopic,
     NoWatch,
     // Consumer options (`check_consumer` and per-run rules).

@@ -3,6 +3,7 @@
 mod api;
 mod burrow;
 mod error;
+mod guard;
 mod metrics;
 mod pages;
 mod sse;
@@ -36,6 +37,8 @@ pub struct AppState {
     /// Cancelled on server shutdown: event streams end.
     pub shutdown: CancellationToken,
     pub static_dir: PathBuf,
+    /// The server listens on loopback only: only loopback host names are answered.
+    pub loopback_only: bool,
     /// HTTP responses by status, for `/metrics`.
     pub http_responses: metrics::HttpResponses,
     /// The UI texts of both languages (checked at start).
@@ -78,6 +81,10 @@ pub fn app(state: AppState) -> Router {
                 .layer(axum::middleware::from_fn(static_name_guard)),
         )
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::count_responses,
