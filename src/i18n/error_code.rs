@@ -22,12 +22,15 @@ pub enum ErrorCode {
     NoEndpoint,
     NoTopic,
     NoWatch,
+    NoSink,
+    NoSinkFile,
     // Consumer options (`check_consumer` and per-run rules).
     OptionRange,
     NotAPartition,
     PoolNeedsAutoNaive,
     PoolOrThreads,
     AssignOneThread,
+    SinkOneThread,
     OffsetReset,
     StrategyPerRun,
     PartitionRange,
@@ -53,6 +56,7 @@ pub enum ErrorCode {
     // The server's side.
     Broker,
     Spawn,
+    Sink,
 }
 
 impl ErrorCode {
