@@ -203,11 +203,19 @@ fn write_line<S: AsRef<[u8]>>(
     w.flush().map_err(|e| SinkError::at(path, e))
 }
 
+/// Nothing there: no such file, or something that is not a directory on the way.
+fn absent(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+    )
+}
+
 /// Every row of a CSV sink (none when the file does not exist yet).
 pub fn read_csv(path: &Path) -> Result<Vec<SinkRow>, SinkError> {
     let file = match File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) if absent(&e) => return Ok(vec![]),
         Err(e) => return Err(SinkError::at(path, e)),
     };
     let mut reader = csv::ReaderBuilder::new()
@@ -362,7 +370,7 @@ pub fn file_bytes(dir: &Path, name: &str) -> Result<Option<Vec<u8>>, SinkError> 
     }
     match std::fs::read(&path) {
         Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) if absent(&e) => Ok(None),
         Err(e) => Err(SinkError::at(&path, e)),
     }
 }
