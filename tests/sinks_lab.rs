@@ -32,9 +32,9 @@ fn data_dir(name: &str) -> PathBuf {
     dir
 }
 
-async fn app_with_data(dir: &PathBuf) -> TestApp {
+async fn app_with_data(dir: &std::path::Path) -> TestApp {
     let mut settings = test_settings();
-    settings.data_dir = dir.clone();
+    settings.data_dir = dir.to_path_buf();
     spawn_app_with(settings).await
 }
 
