@@ -31,6 +31,14 @@ export function rowsShown(rows, n = ROWS_SHOWN) {
   return (rows || []).slice(-n);
 }
 
+/** A write's window as a bar, placed through the CSSOM (the page's CSP allows no inline styles). */
+function bar(w) {
+  const node = el('span', { class: 'win-bar', title: fateText(w) });
+  node.style.left = `${(w.x0 * 100).toFixed(2)}%`;
+  node.style.width = `${Math.max(0.5, (w.x1 - w.x0) * 100).toFixed(2)}%`;
+  return node;
+}
+
 export function createSinkView(panel, pane) {
   if (!panel) return { draw() {} };
   const q = (name) => panel.querySelector(`[data-el="${name}"]`);
@@ -122,11 +130,7 @@ export function createSinkView(panel, pane) {
     setText(q('sink-open'), t('ui.sink.open_now', { n: num(openWrites(m.sink)) }));
     box.replaceChildren(...rows.map((w) => el('div', { class: `win ${w.fate}${w.double ? ' double' : ''}`, dataset: { offset: w.offset, fate: w.fate } },
       el('span', { class: 'win-label' }, `${w.consumer} P${w.partition} @${w.offset}`),
-      el('span', { class: 'win-track' }, el('span', {
-        class: 'win-bar',
-        style: `left:${(w.x0 * 100).toFixed(2)}%;width:${Math.max(0.5, (w.x1 - w.x0) * 100).toFixed(2)}%`,
-        title: fateText(w),
-      })),
+      el('span', { class: 'win-track' }, bar(w)),
       el('span', { class: 'win-fate' }, fateText(w)))));
   }
 
