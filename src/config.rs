@@ -60,6 +60,9 @@ pub struct Settings {
     /// Events kept per run for replay.
     #[arg(long, env = "LABS_RUN_LOG_CAPACITY", default_value_t = 20_000)]
     pub log_capacity: usize,
+    /// Where the sinks lab keeps each run's files (`<dir>/runs/<run id>/`).
+    #[arg(long, env = "LABS_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
     /// The worker executable (default: this binary).
     #[arg(long, env = "LABS_WORKER_EXE")]
     pub worker_exe: Option<PathBuf>,
@@ -77,6 +80,7 @@ impl Settings {
             max_runs: 200,
             idle_timeout_secs: 1800,
             log_capacity: 20_000,
+            data_dir: std::env::temp_dir().join("kafka-consumer-labs-test-data"),
             worker_exe: None,
         }
     }

@@ -14,6 +14,8 @@ pub mod lab;
 pub mod run;
 /// Starting and stopping the whole server.
 pub mod server;
+/// The sinks lab's files: a CSV file and a SQLite database per run, written and read back.
+pub mod sinks;
 /// Watched groups: a group the app did not start, sampled from outside and rated by Burrow's rules.
 pub mod watch;
 /// The web app: pages, JSON API, SSE.

@@ -51,6 +51,8 @@ impl Server {
                 idle_timeout: settings.idle_timeout(),
                 stop_grace: Duration::from_secs(10),
                 sample_interval: Duration::from_millis(500),
+                // Absolute: workers and the server must agree whatever their directories.
+                data_dir: std::path::absolute(&settings.data_dir)?,
             },
             shutdown.clone(),
         );

@@ -123,6 +123,13 @@ async fn simple_consumer_kill_and_restart_draws_duplicates() {
     run_flow("simple-consumer").await;
 }
 
+/// The sinks lab: a kill mid-batch, a restart, the naive table's double charges highlighted
+/// (as many as the ledger's duplicates), none in the idempotent one; the Korean cases.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sinks_lab_highlights_the_double_charge_in_the_naive_table_only() {
+    run_flow("sinks").await;
+}
+
 /// A reload mid-stream resumes the same run: each event once in the log, lanes intact.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_mid_stream_resumes_without_duplicated_rows() {

@@ -46,18 +46,37 @@ pub enum DerivedFact {
     LagWarning,
     /// A `lag` event rating the group ERR (Burrow: a partition STOP, STALL or REWIND).
     LagError,
+    /// A `sink_written` that made a second naive row of a record (the double charge).
+    SinkDoubleWrite,
+    /// A `sink_written` whose idempotent write found the record already stored and skipped it.
+    SinkSkipped,
 }
 
 impl DerivedFact {
-    fn of(event: &LabEvent) -> Option<DerivedFact> {
+    /// The facts an event shows (a sink write can show two).
+    fn of(event: &LabEvent) -> Vec<DerivedFact> {
         match event {
-            LabEvent::CommitCompleted { error: Some(_), .. } => Some(DerivedFact::CommitFailed),
+            LabEvent::CommitCompleted { error: Some(_), .. } => vec![DerivedFact::CommitFailed],
+            LabEvent::SinkWritten {
+                naive_rows,
+                idempotent_inserted,
+                ..
+            } => {
+                let mut facts = vec![];
+                if *naive_rows > 1 {
+                    facts.push(DerivedFact::SinkDoubleWrite);
+                }
+                if !idempotent_inserted {
+                    facts.push(DerivedFact::SinkSkipped);
+                }
+                facts
+            }
             LabEvent::Lag { report } => match report.status {
-                Status::Warn => Some(DerivedFact::LagWarning),
-                Status::Err => Some(DerivedFact::LagError),
-                _ => None,
+                Status::Warn => vec![DerivedFact::LagWarning],
+                Status::Err => vec![DerivedFact::LagError],
+                _ => vec![],
             },
-            _ => None,
+            _ => vec![],
         }
     }
 }
@@ -83,7 +102,7 @@ pub struct FactCounts(HashMap<&'static str, u64>);
 impl FactCounts {
     pub fn observe(&mut self, event: &LabEvent) {
         *self.0.entry(event.kind()).or_default() += 1;
-        if let Some(fact) = DerivedFact::of(event) {
+        for fact in DerivedFact::of(event) {
             *self.0.entry(fact.into()).or_default() += 1;
         }
     }

@@ -103,6 +103,17 @@ pub enum LabEvent {
         key: Option<String>,
         value: String,
     },
+    /// The sinks lab: the consumer wrote a record to the run's sinks (CSV files and SQLite
+    /// tables) as its processing, before any commit covers it. A kill between this and that
+    /// commit is the course's duplicate: the next consumer writes the record again.
+    SinkWritten {
+        partition: i32,
+        offset: i64,
+        /// Rows of `payments_naive` holding this record now (2 or more: a double charge).
+        naive_rows: u64,
+        /// False when the idempotent sinks already held the record and skipped it.
+        idempotent_inserted: bool,
+    },
     /// The application asked for a commit.
     CommitRequested {
         commit_id: u64,
@@ -272,6 +283,12 @@ mod tests {
                 offset: 0,
                 key: None,
                 value: "1".into(),
+            },
+            LabEvent::SinkWritten {
+                partition: 0,
+                offset: 0,
+                naive_rows: 2,
+                idempotent_inserted: false,
             },
             LabEvent::CommitRequested {
                 commit_id: 1,

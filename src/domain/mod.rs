@@ -19,3 +19,5 @@ pub mod ledger;
 pub mod protocol;
 /// `ConsumerSettings`: commit mode, timings, threads, and their allowed ranges.
 pub mod settings;
+/// The sinks lab: payments, stored rows, duplicates among them.
+pub mod sink;

@@ -17,6 +17,9 @@ pub struct WorkerSpec {
     pub group_id: String,
     pub heartbeat_interval_ms: u64,
     pub consumer: ConsumerSettings,
+    /// The run's sink directory (`<data>/runs/<run id>`), when the consumer writes sinks.
+    #[serde(default)]
+    pub sink_dir: Option<std::path::PathBuf>,
 }
 
 /// A command the server writes to a worker's stdin, one JSON object per line.

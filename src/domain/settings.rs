@@ -114,6 +114,10 @@ pub struct ConsumerSettings {
     pub assignment_strategy: AssignmentStrategy,
     #[serde(default = "default_offset_reset")]
     pub auto_offset_reset: String,
+    /// The sinks lab: processing a record writes it to the run's CSV files and SQLite
+    /// database (naive and idempotent). Set by a lab file only.
+    #[serde(default)]
+    pub sink: bool,
 }
 
 fn default_poll_timeout() -> u64 {
@@ -243,6 +247,15 @@ pub fn check_consumer(c: &ConsumerSettings) -> Result<(), OptionError> {
             Coded::new(
                 ErrorCode::AssignOneThread,
                 "one consumer thread reads an assigned partition",
+            ),
+        ));
+    }
+    if c.sink && (c.threads > 1 || c.worker_pool > 0) {
+        return Err((
+            "threads",
+            Coded::new(
+                ErrorCode::SinkOneThread,
+                "the sinks are written by the consumer's one poll loop: use one thread and no worker pool",
             ),
         ));
     }

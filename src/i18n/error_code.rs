@@ -28,12 +28,15 @@ pub enum ErrorCode {
     CrossOrigin,
     NoTopic,
     NoWatch,
+    NoSink,
+    NoSinkFile,
     // Consumer options (`check_consumer` and per-run rules).
     OptionRange,
     NotAPartition,
     PoolNeedsAutoNaive,
     PoolOrThreads,
     AssignOneThread,
+    SinkOneThread,
     OffsetReset,
     StrategyPerRun,
     PartitionRange,
@@ -60,6 +63,7 @@ pub enum ErrorCode {
     // The server's side.
     Broker,
     Spawn,
+    Sink,
 }
 
 impl ErrorCode {

@@ -71,6 +71,7 @@ impl LabRun {
             topic: self.topic.clone(),
             group_id: self.group.clone(),
             heartbeat_interval_ms: (config.session_timeout_ms / 3).clamp(100, 3000),
+            sink_dir: config.sink.then(|| self.sink_dir()),
             consumer: config,
         };
         match process::spawn(self.clone(), &spec, &self.settings.worker_exe) {
@@ -155,5 +156,28 @@ impl LabRun {
             }
         }
         self.cancel.cancel();
+        if self.defaults.sink {
+            self.remove_sink_dir().await;
+        }
+    }
+
+    /// The run's sink directory: `<data>/runs/<run id>`.
+    pub fn sink_dir(&self) -> std::path::PathBuf {
+        self.settings.data_dir.join("runs").join(&self.id)
+    }
+
+    /// Deletes the run's sink files with the run (after its workers are gone).
+    async fn remove_sink_dir(&self) {
+        let dir = self.sink_dir();
+        let removed = tokio::task::spawn_blocking(move || match std::fs::remove_dir_all(&dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(format!("{}: {e}", dir.display()))
+            }
+            _ => Ok(()),
+        })
+        .await;
+        if let Ok(Err(e)) = removed {
+            tracing::warn!(run = %self.id, error = %e, "cannot delete the run's sink files");
+        }
     }
 }

@@ -107,6 +107,8 @@ pub struct RunSettings {
     /// How long a graceful stop may take at teardown before SIGKILL.
     pub stop_grace: Duration,
     pub sample_interval: Duration,
+    /// Where runs keep their sink files (`<data_dir>/runs/<run id>/`).
+    pub data_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Serialize)]

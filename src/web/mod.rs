@@ -6,6 +6,7 @@ mod error;
 mod guard;
 mod metrics;
 mod pages;
+mod sink;
 mod sse;
 mod watch;
 
@@ -53,6 +54,8 @@ pub fn app(state: AppState) -> Router {
         .route("/runs/{run}", get(api::get_run).delete(api::delete_run))
         .route("/runs/{run}/produce", post(api::produce))
         .route("/runs/{run}/ledger", get(api::ledger))
+        .route("/runs/{run}/sink", get(sink::contents))
+        .route("/runs/{run}/sink/{file}", get(sink::download))
         .route("/runs/{run}/faults", post(api::inject_fault))
         .route("/runs/{run}/offsets", post(api::reset_offsets))
         .route("/runs/{run}/producer", post(api::set_producer))

@@ -25,7 +25,16 @@ use super::pool::WorkerPool;
 use super::{text, HeldRecord, POLL_SLICE};
 use crate::domain::event::{CommitReason, LabEvent};
 use crate::domain::protocol::{Control, WorkerSpec};
+use crate::sinks::PaymentSinks;
 use client_config::consumer_config;
+
+/// The sinks lab's files, opened at the first write (and again after a failed open).
+enum Sinks {
+    /// This consumer writes no sinks (every other lab).
+    Off,
+    Closed,
+    Open(Box<PaymentSinks>),
+}
 
 pub struct PollLoop {
     spec: WorkerSpec,
@@ -41,6 +50,7 @@ pub struct PollLoop {
     commits: CommitPolicy,
     /// The worker-pool design: records go to these threads instead of being processed here.
     pool: Option<WorkerPool>,
+    sinks: Sinks,
 }
 
 impl PollLoop {
@@ -85,6 +95,7 @@ impl PollLoop {
                 &sink,
             )
         });
+        let spec_sink = spec.consumer.sink && spec.sink_dir.is_some();
         Ok(PollLoop {
             commits: CommitPolicy::new(&spec.consumer),
             spec,
@@ -97,6 +108,7 @@ impl PollLoop {
             processed: 0,
             flow: Flow::Running,
             pool,
+            sinks: if spec_sink { Sinks::Closed } else { Sinks::Off },
         })
     }
 
@@ -298,12 +310,28 @@ impl PollLoop {
             return;
         }
         let (partition, offset) = (record.partition, record.offset);
+        if !self.write_sinks(&record) {
+            // Not processed: kept for a retry once the trainee resumes.
+            self.held.push_front(record);
+            // Paused outright, steps included: nothing more is processed until a resume.
+            let was_paused = self.flow.is_paused();
+            self.flow = Flow::Paused;
+            if !was_paused {
+                self.carry_out(FlowChange::Paused);
+            }
+            self.sink.flush();
+            return;
+        }
         self.sink.emit(LabEvent::Record {
             partition,
             offset,
             key: record.key,
             value: record.value,
         });
+        if !matches!(self.sinks, Sinks::Off) {
+            // What is on disk and what the ledger counts stay in step.
+            self.sink.flush();
+        }
         self.processed += 1;
         self.ctx()
             .progress()
@@ -320,6 +348,48 @@ impl PollLoop {
             self.carry_out(FlowChange::Paused);
         }
         self.pause_after_records();
+    }
+
+    /// The sinks lab's processing: the record into the CSV files and the SQLite tables.
+    /// False (with an `error` event naming the path) when a write failed.
+    fn write_sinks(&mut self, record: &HeldRecord) -> bool {
+        if matches!(self.sinks, Sinks::Off) {
+            return true;
+        }
+        if matches!(self.sinks, Sinks::Closed) {
+            let dir = self.spec.sink_dir.clone().unwrap_or_default();
+            match PaymentSinks::open(&dir, &self.spec.topic, &self.spec.consumer_id) {
+                Ok(sinks) => self.sinks = Sinks::Open(Box::new(sinks)),
+                Err(e) => {
+                    self.sink.emit(LabEvent::Error {
+                        message: format!("sink: cannot open {e}"),
+                    });
+                    return false;
+                }
+            }
+        }
+        let Sinks::Open(sinks) = &mut self.sinks else {
+            return false;
+        };
+        match sinks.write(record.partition, record.offset, &record.value) {
+            Ok(written) => {
+                self.sink.emit(LabEvent::SinkWritten {
+                    partition: record.partition,
+                    offset: record.offset,
+                    naive_rows: written.naive_rows,
+                    idempotent_inserted: written.idempotent_inserted,
+                });
+                true
+            }
+            Err(e) => {
+                self.sink.emit(LabEvent::Error {
+                    message: format!("sink: cannot write {e}"),
+                });
+                // Opened again at the next try (the files may have been fixed meanwhile).
+                self.sinks = Sinks::Closed;
+                false
+            }
+        }
     }
 
     fn pause_after_records(&mut self) {

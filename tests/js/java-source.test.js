@@ -112,7 +112,7 @@ function labFile(name) {
 const LABS = readdirSync(new URL('labs/', root)).filter((f) => f.endsWith('.toml')).sort();
 
 test('each lab shows its own class, Java in shape, with every anchor its events drive', () => {
-  assert.equal(LABS.length, 11);
+  assert.equal(LABS.length, 12);
   const classes = new Set();
   for (const name of LABS) {
     const { javaClass, consumer } = labFile(name);
@@ -124,7 +124,7 @@ test('each lab shows its own class, Java in shape, with every anchor its events 
     assert.ok(text(src).includes('"test-r1"') && text(src).includes('"127.0.0.1:9092"'), `${name}: the run's topic and bootstrap`);
     classes.add(javaClass);
   }
-  assert.equal(classes.size, 11, 'eleven labs, eleven classes');
+  assert.equal(classes.size, 12, 'twelve labs, twelve classes');
 });
 
 const MODES = ['auto', 'auto-naive', 'sync-batch', 'sync-record', 'sync-record-poll', 'async', 'none'];

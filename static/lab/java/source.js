@@ -75,6 +75,10 @@ const IMPORTS = {
   ExecutorService: 'java.util.concurrent.ExecutorService',
   Executors: 'java.util.concurrent.Executors',
   TimeUnit: 'java.util.concurrent.TimeUnit',
+  Connection: 'java.sql.Connection',
+  DriverManager: 'java.sql.DriverManager',
+  PreparedStatement: 'java.sql.PreparedStatement',
+  SQLException: 'java.sql.SQLException',
   ConsumerConfig: 'org.apache.kafka.clients.consumer.ConsumerConfig',
   ConsumerRebalanceListener: 'org.apache.kafka.clients.consumer.ConsumerRebalanceListener',
   ConsumerRecord: 'org.apache.kafka.clients.consumer.ConsumerRecord',
@@ -202,7 +206,15 @@ export function javaSource(javaClass, settings, extra = {}) {
   w('private static KafkaConsumer<String, String> consumer;');
   w('');
   const sleeps = s.processing_delay_ms > 0 && !pool;
-  w.open(`public static void main(String[] args)${sleeps ? ' throws InterruptedException' : ''} {`);
+  // The sinks lab: each record is saved to a table (naive, and keyed by the record: idempotent).
+  const saves = !!s.sink && !pool;
+  if (saves) {
+    w('private static final String INSERT_NAIVE = "INSERT INTO payments_naive (topic, partition, offset, value) VALUES (?, ?, ?, ?)";');
+    w('private static final String INSERT_IDEMPOTENT = "INSERT INTO payments_idempotent (topic, partition, offset, value) VALUES (?, ?, ?, ?) ON CONFLICT (topic, partition, offset) DO NOTHING";');
+    w('');
+  }
+  const throwsList = [sleeps ? 'InterruptedException' : null, saves ? 'SQLException' : null].filter(Boolean);
+  w.open(`public static void main(String[] args)${throwsList.length ? ` throws ${throwsList.join(', ')}` : ''} {`);
   w('Thread mainThread = Thread.currentThread();');
   w.open('Runtime.getRuntime().addShutdownHook(new Thread(() -> {');
   w('consumer.wakeup();', 'hook');
@@ -211,9 +223,22 @@ export function javaSource(javaClass, settings, extra = {}) {
   w('');
   configs(w, shape, 'configs');
   if (pool) w('ExecutorService executor = Executors.newFixedThreadPool(WORKER_COUNT);');
+  if (saves) w('Connection db = DriverManager.getConnection("jdbc:sqlite:payments.sqlite");');
   w('consumer = new KafkaConsumer<>(configs);', 'create');
   consumerBody(w, shape, { topic: 'TOPIC_NAME', name: null });
   w.close();
+  if (saves) {
+    w('');
+    w.open('private static void save(Connection db, String sql, ConsumerRecord<String, String> record) throws SQLException {');
+    w.open('try (PreparedStatement insert = db.prepareStatement(sql)) {');
+    w('insert.setString(1, record.topic());');
+    w('insert.setInt(2, record.partition());');
+    w('insert.setLong(3, record.offset());');
+    w('insert.setString(4, record.value());');
+    w('insert.executeUpdate();');
+    w.close();
+    w.close();
+  }
   if (pool) {
     w('');
     w.open('private static void process(ConsumerRecord<String, String> record) {');
@@ -298,7 +323,12 @@ function consumerBody(w, shape, who) {
     if (s.processing_delay_ms > 0) {
       w(who.name ? `try { Thread.sleep(${s.processing_delay_ms}); } catch (InterruptedException e) { return; }` : `Thread.sleep(${s.processing_delay_ms});`);
     }
-    w(who.name ? `System.out.println(${who.name} + " >> " + record.value());` : 'System.out.println(record.value());', 'loop');
+    if (s.sink && !who.name) {
+      w('save(db, INSERT_NAIVE, record);', 'loop');
+      w('save(db, INSERT_IDEMPOTENT, record);');
+    } else {
+      w(who.name ? `System.out.println(${who.name} + " >> " + record.value());` : 'System.out.println(record.value());', 'loop');
+    }
   }
   recordCommit(w, shape);
   w.close();

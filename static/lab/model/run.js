@@ -22,6 +22,7 @@ import {
   recountAssigned,
 } from './state.js';
 import { SPANS } from './lanes.js';
+import { createSink, sinkCommitted, sinkEnded, sinkWritten } from './sink.js';
 
 export { EVENT_KINDS, LAG_MS, LIVE, consumer, part };
 export const LOG_MEMORY = 3000; // log rows kept (to rebuild the log when its filter changes)
@@ -61,6 +62,8 @@ export function createRun({ partitions = 1, group = '' } = {}) {
     burrow: null,
     /** The background producer's rate (0: stopped). */
     producerRate: 0,
+    /** The sinks lab: each record's write and the commit (or kill) after it. */
+    sink: createSink(),
     span: SPANS[0],
     lastPrune: 0,
     rev: Object.fromEntries(REV_KEYS.map((k) => [k, 0])),
@@ -162,6 +165,16 @@ export const EVENTS = {
     },
     text: (e) => `P${e.partition} @${e.offset} "${short(e.value, 40)}"`,
   },
+  sink_written: {
+    bad: (e) => e.naive_rows > 1,
+    apply(m, ev) {
+      sinkWritten(m.sink, ev);
+      m.rev.timeline++;
+    },
+    text: (e) => t(e.naive_rows > 1 ? 'ui.log.sink_double' : e.idempotent_inserted ? 'ui.log.sink_written' : 'ui.log.sink_skipped', {
+      p: e.partition, offset: e.offset, rows: e.naive_rows,
+    }),
+  },
   commit_requested: {
     apply(m, ev, c) {
       c.tl.commits.set(`${ev.thread || ''}#${ev.commit_id}`, {
@@ -212,6 +225,7 @@ export const EVENTS = {
           pt.rev++;
         }
         for (const other of m.consumers.values()) closeWindowIfCommitted(m, other, ev.ts);
+        sinkCommitted(m.sink, ev);
       }
       c.rev++;
       m.rev.counters++;
@@ -350,6 +364,7 @@ export const EVENTS = {
     apply(m, ev, c) {
       c.status = 'killed';
       c.rev++;
+      sinkEnded(m.sink, c.id, ev.ts, 'killed');
       mark(m, c, ev, 'SIGKILL', ERROR, true);
       endWindow(m, c, ev.ts);
       swimGone(m, ev, c, true);

@@ -5,6 +5,7 @@ import { api, ApiError, enc, errorText } from '../api.js';
 import { t } from '../i18n.js';
 import { abAction } from './ab.js';
 import { maxProducerRate } from './rules.js';
+import { nextOrder, paymentValues } from '../model/sink.js';
 
 export function bindControls(page) {
   page.app.addEventListener('click', (e) => {
@@ -61,6 +62,7 @@ async function act(page, button, action) {
   const calls = {
     'produce-batch': () => pane.produce(controls.produce_batch || []),
     'produce-count': () => pane.produceCount(Number(button.dataset.count) || 0),
+    'produce-payments': () => pane.produce(paymentValues(nextOrder(pane.m), Number(button.dataset.count) || 0)),
     start: () => api('POST', `${base}/consumers`, page.settings.overrides()),
     stop: () => api('POST', `${base}/consumers/${cid}/stop`),
     kill: () => api('POST', `${base}/consumers/${cid}/kill`),

@@ -21,6 +21,7 @@ import { createLagView } from '../views/lag.js';
 import { createLanesView } from '../views/lanes.js';
 import { createLogView } from '../views/log.js';
 import { createProducerView } from '../views/producer.js';
+import { createSinkView } from '../views/sink.js';
 import { createSwimView } from '../views/swim.js';
 import { createTimelineView } from '../views/timeline.js';
 import { createResetControl } from './reset.js';
@@ -106,6 +107,7 @@ export class Pane {
       callbacks: createCallbacksView(this.el('callbacks')),
       producer: createProducerView(this.root, this.el('producer-state')),
       java: createJavaView(this),
+      sink: createSinkView(this.el('sink-panel'), this),
     };
     this.views.lanes.build(this.m);
     this.views.swim.build(this.m);
@@ -477,6 +479,7 @@ export class Pane {
     const follow = v.java.picked ? v.java.picked() : null;
     if (this.due('inside', `${m.rev.inside}|${follow}`)) v.inside.draw(m, follow);
     v.reset.draw(m, { hasRun: ctx.hasRun, ended: ctx.ended || this.ended });
+    v.sink.draw(m, now);
     this.drawLag(now);
   }
 
