@@ -447,3 +447,40 @@ pub fn records_of(events: &[Value], consumer: &str) -> Vec<(i64, i64)> {
         })
         .collect()
 }
+
+/// Waits for `cid`'s first pause and returns its `paused` event, resting inside a poll batch:
+/// a busy machine can hand a poll its records in pieces (librdkafka moves fetched records to
+/// the application while it parses the response), so if the pause fell exactly at the end of
+/// a batch, it steps one record at a time until the consumer pauses with records held.
+pub async fn paused_inside_a_batch(
+    app: &TestApp,
+    run: &str,
+    events: &EventStream,
+    cid: &str,
+) -> Value {
+    let last_paused = |evs: &[Value]| {
+        evs.iter()
+            .rfind(|e| of(e, "paused", cid))
+            .cloned()
+            .expect("paused")
+    };
+    let evs = events
+        .wait_until("paused", |evs| count(evs, "paused", cid) == 1)
+        .await;
+    let mut paused = last_paused(&evs);
+    let mut steps = 0;
+    while paused["held"] == 0 {
+        steps += 1;
+        assert!(steps <= 20, "never paused inside a poll batch");
+        app.post(
+            &format!("/api/runs/{run}/consumers/{cid}/step"),
+            json!({ "records": 1 }),
+        )
+        .await;
+        let evs = events
+            .wait_until("paused again", |evs| count(evs, "paused", cid) == steps + 1)
+            .await;
+        paused = last_paused(&evs);
+    }
+    paused
+}
