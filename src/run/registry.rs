@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -29,6 +29,18 @@ pub struct RunRegistry {
     next_id: Mutex<u64>,
     /// Events logged by runs that are gone (so the total only grows).
     retired_events: AtomicU64,
+    /// Runs being created (counted against the limit until they are listed or fail).
+    creating: AtomicUsize,
+}
+
+/// A place under the run limit, held while a run is being created; given back when dropped
+/// (the run is listed by then, or its creation failed or was abandoned).
+struct Reservation<'a>(&'a AtomicUsize);
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl RunRegistry {
@@ -46,6 +58,7 @@ impl RunRegistry {
             id_seed,
             next_id: Mutex::new(0),
             retired_events: AtomicU64::new(0),
+            creating: AtomicUsize::new(0),
         })
     }
 
@@ -63,7 +76,17 @@ impl RunRegistry {
         let defaults = params
             .apply(&lab.lab.consumer)
             .map_err(|(field, why)| RunError::BadField(field, why))?;
-        if self.lock().len() >= self.settings.max_runs {
+        // The check and the reservation are one step under the runs' lock: concurrent creates
+        // cannot all pass the check while the first is still creating its topic.
+        let reservation = {
+            let runs = self.lock();
+            let creating = self.creating.load(Ordering::SeqCst);
+            (runs.len() + creating < self.settings.max_runs).then(|| {
+                self.creating.fetch_add(1, Ordering::SeqCst);
+                Reservation(&self.creating)
+            })
+        };
+        let Some(_reservation) = reservation else {
             let max = self.settings.max_runs;
             return Err(RunError::Limit(
                 Coded::new(
@@ -74,7 +97,7 @@ impl RunRegistry {
                 )
                 .with("max", max),
             ));
-        }
+        };
         let id = {
             let mut n = self.next_id.lock().unwrap_or_else(|e| e.into_inner());
             *n += 1;
