@@ -53,6 +53,7 @@ pub enum ErrorCode {
     // Run state and limits.
     NotRunning,
     GroupActive,
+    RunEnding,
     MaxConsumers,
     MaxRuns,
     FaultsNeedEmbedded,

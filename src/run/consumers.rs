@@ -50,6 +50,9 @@ impl LabRun {
         }
         let cid = {
             let mut inner = self.lock();
+            if inner.closing {
+                return Err(run_ending());
+            }
             let max = self.lab.lab.controls.max_consumers as usize;
             if inner.state.counted_consumers() >= max {
                 return Err(RunError::Limit(
@@ -77,7 +80,17 @@ impl LabRun {
         match process::spawn(self.clone(), &spec, &self.settings.worker_exe) {
             Ok(handle) => {
                 let pid = handle.pid;
-                self.lock().handles.insert(cid.clone(), handle);
+                {
+                    let mut inner = self.lock();
+                    if inner.closing {
+                        // The run began its teardown while this worker started: it would be
+                        // missed by it, so it goes now.
+                        drop(inner);
+                        handle.signal(libc::SIGKILL);
+                        return Err(run_ending());
+                    }
+                    inner.handles.insert(cid.clone(), handle);
+                }
                 self.record(Some(&cid), LabEvent::Spawned { pid });
                 Ok(cid)
             }
@@ -136,7 +149,9 @@ impl LabRun {
     /// and streams. Idempotent.
     pub async fn teardown(&self) {
         let handles: Vec<(String, WorkerHandle)> = {
-            let inner = self.lock();
+            let mut inner = self.lock();
+            // No consumer starts from now on (see `add_consumer`).
+            inner.closing = true;
             inner
                 .handles
                 .iter()
@@ -180,4 +195,12 @@ impl LabRun {
             tracing::warn!(run = %self.id, error = %e, "cannot delete the run's sink files");
         }
     }
+}
+
+/// The run is being torn down (deleted, reaped or the server stops): no new consumer.
+fn run_ending() -> RunError {
+    RunError::Conflict(Coded::new(
+        ErrorCode::RunEnding,
+        "this run is ending: start a new run",
+    ))
 }

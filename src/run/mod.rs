@@ -153,6 +153,8 @@ struct RunInner {
     burrow: GroupWindows,
     /// Burrow's last evaluation, as the page was told.
     lag: Option<LagReport>,
+    /// The teardown has begun: no new consumer may start.
+    closing: bool,
 }
 
 pub struct LabRun {

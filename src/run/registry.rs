@@ -123,6 +123,7 @@ impl RunRegistry {
                 producer: None,
                 burrow,
                 lag: None,
+                closing: false,
             }),
             cancel: self.shutdown.child_token(),
             last_activity: Mutex::new(Instant::now()),
