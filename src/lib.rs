@@ -6,6 +6,8 @@ pub mod broker;
 pub mod config;
 /// The course's concepts without I/O: events, ledger, lag, checkpoints, settings, names.
 pub mod domain;
+/// File descriptors: the soft limit raised at start, and a budget checked before each worker.
+pub mod fd_budget;
 /// Korean and English: page language negotiation, the UI text catalogs, error codes.
 pub mod i18n;
 /// Lab definitions (`labs/*.toml`), loaded and validated.

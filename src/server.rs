@@ -26,6 +26,8 @@ pub struct Server {
 impl Server {
     /// Loads the labs (a bad file refuses to start), starts the broker and serves.
     pub async fn start(settings: Settings) -> anyhow::Result<Server> {
+        let fds = crate::fd_budget::raise_soft_limit();
+        tracing::info!(limit = fds, "file descriptors");
         let texts = Catalog::builtin()?;
         let labs = LabCatalog::load_dir(&settings.labs_dir())?;
         let broker = match &settings.bootstrap_servers {

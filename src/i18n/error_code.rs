@@ -54,6 +54,7 @@ pub enum ErrorCode {
     NotRunning,
     GroupActive,
     RunEnding,
+    FdBudget,
     MaxConsumers,
     MaxRuns,
     FaultsNeedEmbedded,

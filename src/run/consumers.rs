@@ -9,6 +9,7 @@ use super::process::{self, WorkerHandle};
 use super::{not_running, LabRun, RunError};
 use crate::domain::event::LabEvent;
 use crate::domain::protocol::{Control, WorkerSpec};
+use crate::fd_budget;
 use crate::i18n::{Coded, ErrorCode};
 
 impl LabRun {
@@ -52,6 +53,19 @@ impl LabRun {
             let mut inner = self.lock();
             if inner.closing {
                 return Err(run_ending());
+            }
+            let (open, limit) = (fd_budget::open_now(), fd_budget::soft_limit());
+            if !fd_budget::worker_fits(open, limit) {
+                return Err(RunError::Unavailable(
+                    Coded::new(
+                        ErrorCode::FdBudget,
+                        format!(
+                            "the server is out of file descriptors for another consumer ({open} of {limit} in use); stop consumers or runs first"
+                        ),
+                    )
+                    .with("open", open)
+                    .with("limit", limit),
+                ));
             }
             let max = self.lab.lab.controls.max_consumers as usize;
             if inner.state.counted_consumers() >= max {

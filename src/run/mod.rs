@@ -48,6 +48,9 @@ pub enum RunError {
     Conflict(Coded),
     #[error("{0}")]
     Limit(Coded),
+    /// The server cannot take more now (a resource it needs is used up).
+    #[error("{0}")]
+    Unavailable(Coded),
     #[error("broker: {0}")]
     Broker(#[from] BrokerError),
     #[error("cannot start the worker process: {0}")]
@@ -73,7 +76,7 @@ impl RunError {
                 message: self.to_string(),
                 ..why.clone().with("field", *field)
             },
-            RunError::Conflict(c) | RunError::Limit(c) => c.clone(),
+            RunError::Conflict(c) | RunError::Limit(c) | RunError::Unavailable(c) => c.clone(),
             RunError::Broker(e) => {
                 Coded::new(ErrorCode::Broker, self.to_string()).with("detail", e.to_string())
             }

@@ -97,6 +97,7 @@ impl From<RunError> for AppError {
             RunError::BadField(..) => StatusCode::BAD_REQUEST,
             RunError::Conflict(_) => StatusCode::CONFLICT,
             RunError::Limit(_) => StatusCode::TOO_MANY_REQUESTS,
+            RunError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             RunError::Broker(_) => StatusCode::BAD_GATEWAY,
             RunError::Spawn(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
