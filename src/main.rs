@@ -50,8 +50,13 @@ fn serve(settings: kafka_consumer_labs::config::Settings) {
         let stop = server.shutdown_token();
         tokio::spawn(async move {
             wait_for_signal().await;
-            tracing::info!("shutting down: stopping every lab consumer");
+            tracing::info!("shutting down: stopping every lab consumer (a second signal: at once)");
             stop.cancel();
+            // A second SIGTERM / Ctrl-C does not wait: the process exits now, and every worker
+            // dies with it (each has PR_SET_PDEATHSIG = SIGKILL).
+            wait_for_signal().await;
+            tracing::warn!("second signal: exiting now; workers are killed with the server");
+            std::process::exit(130);
         });
         server.wait().await;
         0
@@ -61,6 +66,7 @@ fn serve(settings: kafka_consumer_labs::config::Settings) {
 
 async fn wait_for_signal() {
     use tokio::signal::unix::{signal, SignalKind};
+    // (A new handler each time: the second wait sees only signals after the first.)
     let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}

@@ -23,6 +23,9 @@ pub struct Server {
     task: JoinHandle<()>,
 }
 
+/// How long open connections may delay a shutdown before they are dropped.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
 impl Server {
     /// Loads the labs (a bad file refuses to start), starts the broker and serves.
     pub async fn start(settings: Settings) -> anyhow::Result<Server> {
@@ -100,11 +103,23 @@ impl Server {
         let stop = shutdown.clone();
         let runs = state.runs.clone();
         let task = tokio::spawn(async move {
-            let served = axum::serve(listener, router)
-                .with_graceful_shutdown(async move { stop.cancelled().await })
-                .await;
-            if let Err(e) = served {
-                tracing::error!(error = %e, "server error");
+            let waited = stop.clone();
+            let serve = axum::serve(listener, router)
+                .with_graceful_shutdown(async move { stop.cancelled().await });
+            // Graceful, but bounded: a client holding a half-sent request must not keep the
+            // server (and every worker) alive.
+            tokio::select! {
+                served = std::future::IntoFuture::into_future(serve) => {
+                    if let Err(e) = served {
+                        tracing::error!(error = %e, "server error");
+                    }
+                }
+                _ = async move {
+                    waited.cancelled().await;
+                    tokio::time::sleep(SHUTDOWN_GRACE).await;
+                } => {
+                    tracing::warn!("connections still open {SHUTDOWN_GRACE:?} after shutdown began: closing them");
+                }
             }
             // SSE streams ended with the shutdown token; now every worker is stopped.
             runs.shutdown_all().await;

@@ -62,7 +62,40 @@ async fn a_consumer_started_during_delete_does_not_outlive_the_run() {
     app.shutdown().await;
 }
 
+/// Finding 5: a client holding a half-sent request kept the server, and every worker, alive
+/// after a shutdown; now the graceful wait is bounded and the workers are stopped.
+async fn shutdown_is_bounded_by_a_half_sent_request() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app().await;
+    let run = app.create_run("simple-consumer").await;
+    app.start_consumer(&run, json!({})).await;
+    let addr = app
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    // One connection stops in the middle of its headers, another in the middle of its body.
+    let mut headers = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    headers
+        .write_all(b"GET /api/labs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: ")
+        .await
+        .unwrap();
+    let mut body = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    body.write_all(
+        b"POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+    )
+    .await
+    .unwrap();
+    let bound = kafka_consumer_labs::server::SHUTDOWN_GRACE + std::time::Duration::from_secs(20);
+    tokio::time::timeout(bound, app.shutdown())
+        .await
+        .expect("the server shut down in bounded time");
+    assert!(worker_pids(&run).is_empty(), "every worker was stopped");
+    drop((headers, body));
+}
+
 on_each_broker!(
+    shutdown_is_bounded_by_a_half_sent_request,
     concurrent_creates_never_pass_the_run_limit,
     a_consumer_started_during_delete_does_not_outlive_the_run,
 );
