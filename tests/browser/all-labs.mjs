@@ -89,6 +89,10 @@ run('all-labs', async (browser) => {
     }
     await page.mouse.move(0, 0);
     await screenshot(page, `${lab.id}.png`);
+    // The page fetches a new consumer's settings from the run view shortly after the consumer
+    // appears: let that read finish before the run is deleted (else it is a 404 of our own making).
+    await waitFor(page, `${lab.id}: the run view knows every consumer`, () => [...window.Lab.panes.values()].every((p) => !p.run
+      || (!p.viewTimer && [...p.m.consumers.keys()].every((id) => (p.run.consumers || []).some((v) => v.id === id)))));
     guard.check(lab.id);
     // Tear the run down (its page is told with an `end` event) before the next lab.
     await page.evaluate(async (id) => fetch(`/api/runs/${id}`, { method: 'DELETE' }), runId);
