@@ -1,8 +1,13 @@
 //! `LabRun`: one trainee's run of a lab — its topic and group, its worker processes, its event
 //! log and its state. Events go one way: a worker's line (or a server-side event) → the
 //! [`RunState`] reducer → the log → subscribers.
+//!
+//! Here: `LabRun`, recording and the event source. Beside it: `consumers.rs` (start, stop,
+//! kill, teardown), `lag.rs` (Burrow's view of the group, the offset reset), `view.rs` (what
+//! the API and `/metrics` read), `producer.rs`, `sampler.rs`, `registry.rs`.
 
 mod consumers;
+mod lag;
 pub mod log;
 pub mod options;
 mod process;
@@ -10,6 +15,7 @@ mod producer;
 mod registry;
 mod sampler;
 pub mod state;
+mod view;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -17,24 +23,23 @@ use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::broker::{Broker, BrokerError};
-use crate::domain::burrow::{EvaluatorConfig, GroupStatus, GroupWindows, LagReport};
+use crate::domain::burrow::{GroupWindows, LagReport};
 use crate::domain::event::{now_ms, LabEvent, StampedEvent, WorkerLine};
-use crate::domain::group;
-use crate::domain::lag::PartitionSample;
 use crate::domain::ledger::LedgerReport;
 use crate::domain::settings::ConsumerSettings;
 use crate::i18n::{Coded, ErrorCode, Text};
 use crate::lab::LoadedLab;
+pub use lag::BURROW_CLASSROOM;
 use log::{EventLog, EventSource, LogEntry, Replay};
 use process::WorkerHandle;
 pub use producer::MAX_PRODUCER_RATE;
 pub use registry::RunRegistry;
 use state::RunState;
 pub use state::{ConsumerStatus, ConsumerView, PartitionView};
+pub use view::{CheckpointView, RunGauges, RunView};
 
 /// Why a run operation was refused. Each has an error code (`code()`): the page shows the
 /// catalog's `err.<code>` with `params()`.
@@ -57,14 +62,6 @@ pub enum RunError {
     Spawn(std::io::Error),
 }
 
-/// Burrow's settings at the classroom's timescale: a window of 10 commits (Burrow's default)
-/// and commits less than 1 s apart merged into one (Burrow's sample configuration).
-pub const BURROW_CLASSROOM: EvaluatorConfig = EvaluatorConfig {
-    intervals: 10,
-    min_distance_ms: 1000,
-    allowed_lag: 0,
-    minimum_complete: 0.0,
-};
 impl RunError {
     /// The error as its code and placeholder values (`field` included for a bad field).
     pub fn coded(&self) -> Coded {
@@ -112,37 +109,6 @@ pub struct RunSettings {
     pub sample_interval: Duration,
     /// Where runs keep their sink files (`<data_dir>/runs/<run id>/`).
     pub data_dir: PathBuf,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RunView {
-    pub id: String,
-    pub lab: String,
-    pub topic: String,
-    pub group: String,
-    /// The group for the trainee's own clients (see `domain::group::outside_group`).
-    pub outside_group: String,
-    pub bootstrap_servers: String,
-    pub embedded_broker: bool,
-    pub last_seq: u64,
-    pub consumers: Vec<ConsumerView>,
-    pub partitions: Vec<PartitionView>,
-    pub duplicates: u64,
-    pub lost: u64,
-    pub checkpoints: Vec<CheckpointView>,
-    /// Burrow's evaluation of the run's group (after its first commit).
-    pub lag: Option<LagReport>,
-    /// The background producer's rate (0: not running).
-    pub producer_rate: u32,
-    /// Burrow's settings for the run's group (the page draws its window with them).
-    pub burrow: EvaluatorConfig,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CheckpointView {
-    pub id: String,
-    pub text: String,
-    pub reached: bool,
 }
 
 struct RunInner {
@@ -276,123 +242,6 @@ impl LabRun {
         }
     }
 
-    pub fn view(&self) -> RunView {
-        self.check_checkpoints();
-        let inner = self.lock();
-        let state = &inner.state;
-        let report = state.ledger();
-        RunView {
-            id: self.id.clone(),
-            lab: self.lab.lab.id.clone(),
-            topic: self.topic.clone(),
-            group: self.group.clone(),
-            outside_group: group::outside_group(&self.group),
-            bootstrap_servers: self.broker.bootstrap_servers().to_string(),
-            embedded_broker: self.broker.is_embedded(),
-            last_seq: inner.log.next_seq() - 1,
-            consumers: state.consumers().cloned().collect(),
-            partitions: state.partitions().to_vec(),
-            duplicates: report.duplicates,
-            lost: report.lost,
-            checkpoints: self
-                .lab
-                .lab
-                .checkpoints
-                .iter()
-                .map(|c| CheckpointView {
-                    id: c.id.clone(),
-                    text: c.text.en().to_string(),
-                    reached: state.is_reached(&c.id),
-                })
-                .collect(),
-            lag: inner.lag.clone(),
-            producer_rate: self.producer_rate(),
-            burrow: inner.burrow.cfg,
-        }
-    }
-
-    /// A broker-side sample from the sampler: feeds the lag window and logs a `lag` event
-    /// when the evaluation changes.
-    pub fn observe_sample(&self, sample: Vec<PartitionSample>) {
-        let mut inner = self.lock();
-        inner
-            .burrow
-            .broker_offsets(sample.iter().map(|p| (p.partition, p.log_end)));
-        let Some(report) = inner.burrow.report(now_ms() as i64) else {
-            return;
-        };
-        let changed = inner
-            .lag
-            .as_ref()
-            .is_none_or(|last| !last.same_verdict(&report));
-        inner.lag = Some(report.clone());
-        drop(inner);
-        if changed {
-            self.record(None, LabEvent::Lag { report });
-        }
-    }
-
-    /// Burrow's evaluation of the run's group now (`show_all`: every partition, as `/lag`).
-    pub fn burrow_status(&self, cluster: &str, show_all: bool) -> GroupStatus {
-        self.lock()
-            .burrow
-            .evaluate(cluster, &self.group, now_ms() as i64, show_all)
-    }
-
-    /// Resets the group's committed offsets to the start of every partition, from outside
-    /// the group (as `kafka-consumer-groups.sh --reset-offsets --to-earliest`). Refused while
-    /// a consumer of the run is live: a broker only takes it from an empty group.
-    pub async fn reset_offsets_to_earliest(&self) -> Result<(), RunError> {
-        let live = self.lock().state.live_consumers();
-        if live > 0 {
-            return Err(RunError::Conflict(Coded::new(
-                ErrorCode::GroupActive,
-                format!("stop the run's {live} consumer(s) first: offsets are reset while the group is empty"),
-            )
-            .with("live", live as u64)));
-        }
-        let (broker, topic, group) = (self.broker.clone(), self.topic.clone(), self.group.clone());
-        let partitions = self.lab.lab.topic.partitions;
-        let offsets: Vec<(i32, i64)> = (0..partitions).map(|p| (p, 0)).collect();
-        let to_commit = offsets.clone();
-        tokio::task::spawn_blocking(move || {
-            broker.reset_group_offsets_blocking(&group, &topic, &to_commit)
-        })
-        .await
-        .map_err(|e| RunError::Broker(BrokerError::Other(e.to_string())))??;
-        // Burrow reads this commit like any other (it moves the offsets backwards).
-        let mut inner = self.lock();
-        inner
-            .burrow
-            .commit(offsets.iter().copied(), now_ms() as i64);
-        drop(inner);
-        self.record(
-            None,
-            LabEvent::OffsetsReset {
-                offsets: offsets
-                    .into_iter()
-                    .map(
-                        |(partition, offset)| crate::domain::event::PartitionOffset {
-                            partition,
-                            offset,
-                        },
-                    )
-                    .collect(),
-            },
-        );
-        Ok(())
-    }
-
-    /// Whether the run's group has committed (before that, Burrow does not know it).
-    pub fn burrow_has_commits(&self) -> bool {
-        self.lock().burrow.has_commits()
-    }
-
-    /// Burrow's consumer detail of the run's group, as JSON.
-    pub fn burrow_detail(&self) -> serde_json::Value {
-        serde_json::json!(self.lock().burrow.detail())
-    }
-
     pub fn ledger(&self) -> LedgerReport {
         self.lock().state.ledger()
     }
@@ -400,30 +249,6 @@ impl LabRun {
     fn subscriber_count(&self) -> usize {
         self.lock().log.subscriber_count()
     }
-
-    /// What `/metrics` reads of the run, under one lock.
-    pub fn gauges(&self) -> RunGauges {
-        let inner = self.lock();
-        RunGauges {
-            partitions: inner.state.partitions().to_vec(),
-            workers: inner.handles.len(),
-            streams: inner.log.subscriber_count(),
-            events: inner.log.next_seq() - 1,
-        }
-    }
-}
-
-/// A run's numbers for `/metrics`.
-#[derive(Debug, Clone)]
-pub struct RunGauges {
-    /// Log-end and committed offset of each partition, for the run's group.
-    pub partitions: Vec<PartitionView>,
-    /// Worker processes still running.
-    pub workers: usize,
-    /// Event streams (SSE clients) open on the run.
-    pub streams: usize,
-    /// Events logged so far.
-    pub events: u64,
 }
 
 impl RunInner {
