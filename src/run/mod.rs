@@ -7,6 +7,7 @@
 //! the API and `/metrics` read), `producer.rs`, `sampler.rs`, `registry.rs`.
 
 mod consumers;
+pub mod idle;
 mod lag;
 pub mod log;
 pub mod options;
@@ -21,7 +22,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
@@ -32,6 +33,7 @@ use crate::domain::ledger::LedgerReport;
 use crate::domain::settings::ConsumerSettings;
 use crate::i18n::{Coded, ErrorCode, Text};
 use crate::lab::LoadedLab;
+use idle::LastActivity;
 pub use lag::BURROW_CLASSROOM;
 use log::{EventLog, EventSource, LogEntry, Replay};
 use process::WorkerHandle;
@@ -137,7 +139,7 @@ pub struct LabRun {
     settings: Arc<RunSettings>,
     inner: Mutex<RunInner>,
     cancel: CancellationToken,
-    last_activity: Mutex<Instant>,
+    last_activity: LastActivity,
     producer_rate: AtomicU32,
 }
 
@@ -148,14 +150,11 @@ impl LabRun {
 
     /// Marks the run as in use (API calls and open streams keep it from idling out).
     pub fn touch(&self) {
-        *self.last_activity.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        self.last_activity.touch();
     }
 
     fn idle_for(&self) -> Duration {
-        self.last_activity
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .elapsed()
+        self.last_activity.idle_for()
     }
 
     /// Records a server-side event (about a consumer, or the run when `consumer` is None).

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
@@ -126,7 +126,7 @@ impl RunRegistry {
                 closing: false,
             }),
             cancel: self.shutdown.child_token(),
-            last_activity: Mutex::new(Instant::now()),
+            last_activity: super::idle::LastActivity::default(),
             producer_rate: AtomicU32::new(0),
         });
         sampler::spawn(

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
@@ -10,6 +10,7 @@ use super::{WatchSettings, WatchView};
 use crate::domain::burrow::{EvaluatorConfig, GroupWindows, LagReport, PartitionWindow};
 use crate::domain::event::{now_ms, LabEvent, StampedEvent};
 use crate::domain::lag::PartitionSample;
+use crate::run::idle::LastActivity;
 use crate::run::log::{EventLog, EventSource, LogEntry, Replay};
 
 struct WatchInner {
@@ -48,7 +49,7 @@ pub struct Watch {
     sample_interval: Duration,
     inner: Mutex<WatchInner>,
     pub(super) cancel: CancellationToken,
-    last_activity: Mutex<Instant>,
+    last_activity: LastActivity,
 }
 
 impl Watch {
@@ -76,7 +77,7 @@ impl Watch {
             cfg,
             sample_interval: settings.sample_interval,
             cancel,
-            last_activity: Mutex::new(Instant::now()),
+            last_activity: LastActivity::default(),
         }
     }
 
@@ -86,14 +87,11 @@ impl Watch {
 
     /// Marks the watch as read (API calls and open streams keep it from idling out).
     pub fn touch(&self) {
-        *self.last_activity.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        self.last_activity.touch();
     }
 
     pub(super) fn idle_for(&self) -> Duration {
-        self.last_activity
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .elapsed()
+        self.last_activity.idle_for()
     }
 
     /// A sample taken at `at_ms`: broker offsets into Burrow's window every time, and a commit
