@@ -360,7 +360,7 @@ pub fn file_bytes(dir: &Path, name: &str) -> Result<Option<Vec<u8>>, SinkError> 
     }
     let path = dir.join(name);
     if name == SQLITE_FILE {
-        let Some(mut db) = open_existing(&path)? else {
+        let Some(db) = open_existing(&path)? else {
             return Ok(None);
         };
         let data = db
