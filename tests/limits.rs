@@ -33,7 +33,7 @@ async fn a_consumer_started_during_delete_does_not_outlive_the_run() {
         app.start_consumer(&run, json!({})).await;
         let consumers = format!("/api/runs/{run}/consumers");
         let (deleted, started) = tokio::join!(
-            reqwest::Client::new()
+            app.client
                 .delete(app.url(&format!("/api/runs/{run}")))
                 .send(),
             app.post(&consumers, json!({})),

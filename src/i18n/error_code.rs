@@ -57,6 +57,15 @@ pub enum ErrorCode {
     FdBudget,
     MaxConsumers,
     MaxRuns,
+    MaxRunsPerSession,
+    MaxStreams,
+    // The classroom.
+    ReadOnly,
+    InstructorOnly,
+    BadToken,
+    NoInstructor,
+    NoTrainee,
+    DisplayName,
     FaultsNeedEmbedded,
     MaxWatches,
     // Event stream.
@@ -66,6 +75,7 @@ pub enum ErrorCode {
     Broker,
     Spawn,
     Sink,
+    Classroom,
 }
 
 impl ErrorCode {

@@ -67,7 +67,8 @@ impl LabRun {
                     .with("limit", limit),
                 ));
             }
-            let max = self.lab.lab.controls.max_consumers as usize;
+            let lab_max = self.lab.lab.controls.max_consumers as usize;
+            let max = lab_max.min(self.settings.max_consumers_per_run);
             if inner.state.counted_consumers() >= max {
                 return Err(RunError::Limit(
                     Coded::new(

@@ -94,7 +94,10 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let bootstrap = server.state.broker.bootstrap_servers().to_string();
     TestApp {
         base,
-        client: reqwest::Client::new(),
+        client: reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("http client"),
         server: Some(server),
         bootstrap,
     }
