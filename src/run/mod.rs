@@ -54,6 +54,9 @@ pub enum RunError {
     NoSuchConsumer(String),
     #[error("field `{0}`: {1}")]
     BadField(&'static str, Coded),
+    /// A field over one of the server's limits (which waiting does not lift).
+    #[error("field `{0}`: {1}")]
+    OverLimit(&'static str, Coded),
     #[error("{0}")]
     Conflict(Coded),
     #[error("{0}")]
@@ -74,7 +77,7 @@ impl RunError {
             RunError::NoSuchConsumer(cid) => {
                 Coded::new(ErrorCode::NoConsumer, self.to_string()).with("consumer", cid.as_str())
             }
-            RunError::BadField(field, why) => Coded {
+            RunError::BadField(field, why) | RunError::OverLimit(field, why) => Coded {
                 message: self.to_string(),
                 ..why.clone().with("field", *field)
             },

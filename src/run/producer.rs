@@ -22,7 +22,7 @@ impl LabRun {
     pub fn set_producer_rate(self: &Arc<Self>, rate: u32) -> Result<(), RunError> {
         let max = self.settings.max_producer_rate;
         if rate > max {
-            return Err(RunError::BadField(
+            return Err(RunError::OverLimit(
                 "rate_per_sec",
                 Coded::new(
                     ErrorCode::RateMax,

@@ -34,12 +34,17 @@ pub async fn produce(
     let run = find_run(&state, &id, &viewer, Need::Control)?;
     let max = state.runs.settings().max_produce_records;
     if body.values.is_empty() || body.values.len() > max {
-        return Err(AppError::field(
+        let error = AppError::field(
             "values",
             ErrorCode::ValuesCount,
             format!("field `values`: give 1 to {max} values (the limit per produce call)"),
         )
-        .with("max", max));
+        .with("max", max);
+        return Err(if body.values.is_empty() {
+            error
+        } else {
+            error.with_status(axum::http::StatusCode::FORBIDDEN)
+        });
     }
     if body.values.iter().any(|v| v.len() > MAX_VALUE_BYTES) {
         return Err(AppError::field(
