@@ -11,6 +11,8 @@ async fn concurrent_creates_never_pass_the_run_limit() {
     let mut settings = test_settings();
     settings.max_runs = 5;
     let app = spawn_app_with(settings).await;
+    // One trainee (the session exists before the concurrent creates, so they share it).
+    app.get_json("/api/session").await;
     let creates = (0..20).map(|_| app.post("/api/runs", json!({ "lab": "simple-consumer" })));
     let statuses: Vec<u16> = futures::future::join_all(creates)
         .await
