@@ -330,6 +330,37 @@ async fn trainees_watch_the_demo_but_cannot_drive_it() {
         .unwrap();
     assert_eq!(r.status(), 403);
     assert_eq!(instructor.ledger(&demo).await["lost"], 0);
+
+    // Broker faults hit every run on the server: in a class only the instructor injects them.
+    let own = trainee.create_run("async-commit").await;
+    let (status, body) = status_and_json(
+        trainee
+            .post(&format!("/api/runs/{own}/faults"), json!({"rtt_ms": 0}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("faults_instructor_only"))
+    );
+    let page = trainee
+        .get("/labs/async-commit")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("data-action=\"fault-commit\""));
+    let r = instructor
+        .post(&format!("/api/runs/{own}/faults"), json!({"rtt_ms": 0}))
+        .await;
+    assert_eq!(r.status(), 202);
+    let page = instructor
+        .get("/labs/async-commit")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-action=\"fault-commit\""));
     instructor.shutdown().await;
 }
 

@@ -67,6 +67,7 @@ pub enum ErrorCode {
     NoTrainee,
     DisplayName,
     FaultsNeedEmbedded,
+    FaultsInstructorOnly,
     MaxWatches,
     // Event stream.
     BadEventId,

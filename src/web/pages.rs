@@ -79,6 +79,8 @@ struct LabPage<'a> {
     lab_json: String,
     /// The server's limits and timings the page explains and checks (`PageRules`).
     rules_json: String,
+    /// Broker faults hit every run on the server: with an instructor, only they inject them.
+    faults_allowed: bool,
 }
 
 impl LabPage<'_> {
@@ -199,6 +201,7 @@ pub async fn lab_page(
             lab,
             lab_json,
             rules_json,
+            faults_allowed: !state.classroom.has_instructor() || viewer.instructor,
         },
         StatusCode::OK,
         lang,

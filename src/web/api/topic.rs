@@ -152,6 +152,13 @@ pub async fn inject_fault(
     Body(body): Body<FaultBody>,
 ) -> Result<impl IntoResponse, AppError> {
     let run = find_run(&state, &id, &viewer, Need::Control)?;
+    if state.classroom.has_instructor() && !viewer.instructor {
+        return Err(AppError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            ErrorCode::FaultsInstructorOnly,
+            "broker faults act on the whole embedded broker, for every run on this server: only the instructor injects them",
+        ));
+    }
     if !state.broker.is_embedded() {
         return Err(AppError::conflict(
             ErrorCode::FaultsNeedEmbedded,
