@@ -411,6 +411,9 @@ export class Pane {
       const out = model.applyEvent(this.m, ev);
       if (!out) continue;
       this.views.java.event(ev);
+      if (ev.type === 'broker') {
+        this.page.notify(t(ev.reachable ? 'ui.run.broker_back' : 'ui.run.broker_unreachable'), ev.reachable ? 'info' : 'error', !ev.reachable);
+      }
       if (typeof ev.ts === 'number') this.skew = Math.min(this.skew, Date.now() - ev.ts);
       ledger = ledger || out.ledger;
       steps = steps || out.steps;
