@@ -5,6 +5,7 @@
 mod embedded;
 mod proxy;
 mod relay;
+mod sync_group;
 mod wire;
 
 use std::net::SocketAddr;
