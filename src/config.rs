@@ -78,6 +78,9 @@ pub struct Settings {
     /// Events kept per run for replay.
     #[arg(long, env = "LABS_RUN_LOG_CAPACITY", default_value_t = 20_000)]
     pub log_capacity: usize,
+    /// Bytes of events kept per run for replay (the oldest go first, readers get a gap).
+    #[arg(long, env = "LABS_RUN_LOG_MAX_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub log_max_bytes: usize,
     /// Where the sinks lab keeps each run's files (`<dir>/runs/<run id>/`).
     #[arg(long, env = "LABS_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
@@ -104,6 +107,7 @@ impl Settings {
             instructor_token: None,
             idle_timeout_secs: 1800,
             log_capacity: 20_000,
+            log_max_bytes: 16 * 1024 * 1024,
             // Each server its own: the classroom's database is not shared between tests.
             data_dir: std::env::temp_dir()
                 .join("kafka-consumer-labs-test-data")

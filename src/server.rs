@@ -66,6 +66,7 @@ impl Server {
                 max_produce_records: settings.max_produce_records,
                 max_producer_rate: settings.max_producer_rate,
                 log_capacity: settings.log_capacity,
+                log_max_bytes: settings.log_max_bytes,
                 live_buffer: 1024,
                 idle_timeout: settings.idle_timeout(),
                 stop_grace: Duration::from_secs(10),
