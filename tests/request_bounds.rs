@@ -94,3 +94,46 @@ async fn record_keys_and_values_are_capped() {
     assert_eq!(r.status(), 200);
     app.shutdown().await;
 }
+
+/// Bodies are capped per route: the JSON control routes take a few fields (16 KiB), only
+/// produce takes many records (2 MiB). Each 413 names the route's limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_are_capped_per_route() {
+    let app = spawn_app().await;
+    let run = app.create_run("simple-consumer").await;
+    let padding = "p".repeat(17 * 1024);
+    for path in [
+        "/api/runs".to_string(),
+        format!("/api/runs/{run}/consumers"),
+        format!("/api/runs/{run}/faults"),
+        format!("/api/runs/{run}/producer"),
+        format!("/api/runs/{run}/offsets"),
+        format!("/api/runs/{run}/consumers/c1/stop"),
+        "/api/watch".to_string(),
+    ] {
+        let r = app.post(&path, json!({ "padding": padding })).await;
+        assert_eq!(r.status(), 413, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "body_too_large", "{path}: {body}");
+        assert_eq!(body["params"]["max"], 16 * 1024, "{path}: {body}");
+    }
+    // Produce takes the same size (and more): 20 values of 9 kB is 180 kB.
+    let values = vec!["v".repeat(9_000); 20];
+    let r = app
+        .post(
+            &format!("/api/runs/{run}/produce"),
+            json!({ "values": values }),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = app
+        .post(
+            &format!("/api/runs/{run}/produce"),
+            json!({ "values": ["v".repeat(3 * 1024 * 1024)] }),
+        )
+        .await;
+    assert_eq!(r.status(), 413);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["params"]["max"], 2 * 1024 * 1024, "{body}");
+    app.shutdown().await;
+}

@@ -12,11 +12,13 @@ mod sink;
 mod sse;
 mod watch;
 
+use std::convert::Infallible;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
-use axum::Router;
+use axum::{Extension, Router};
 use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
@@ -57,7 +59,12 @@ pub fn app(state: AppState) -> Router {
         .route("/labs/{lab}", get(api::get_lab))
         .route("/runs", post(api::create_run).get(api::list_runs))
         .route("/runs/{run}", get(api::get_run).delete(api::delete_run))
-        .route("/runs/{run}/produce", post(api::produce))
+        .route(
+            "/runs/{run}/produce",
+            post(api::produce)
+                .layer::<_, Infallible>(DefaultBodyLimit::max(api::PRODUCE_BODY_BYTES))
+                .layer::<_, Infallible>(Extension(api::BodyLimit(api::PRODUCE_BODY_BYTES))),
+        )
         .route("/runs/{run}/ledger", get(api::ledger))
         .route("/runs/{run}/sink", get(sink::contents))
         .route("/runs/{run}/sink/{file}", get(sink::download))
@@ -102,6 +109,9 @@ pub fn app(state: AppState) -> Router {
                 .layer(axum::middleware::from_fn(static_name_guard)),
         )
         .fallback(pages::not_found)
+        // Every other body is a few fields of JSON: a small limit (produce sets its own).
+        .layer(DefaultBodyLimit::max(api::CONTROL_BODY_BYTES))
+        .layer(Extension(api::BodyLimit(api::CONTROL_BODY_BYTES)))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::classroom::session_layer,
