@@ -137,3 +137,84 @@ async fn bodies_are_capped_per_route() {
     assert_eq!(body["params"]["max"], 2 * 1024 * 1024, "{body}");
     app.shutdown().await;
 }
+
+/// Reads from `stream` until the server closes it; the bytes read, or a failure if it is still
+/// open after `within`.
+async fn read_until_closed(
+    stream: &mut tokio::net::TcpStream,
+    within: std::time::Duration,
+) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut got = vec![];
+    let read = tokio::time::timeout(within, async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    let got = String::from_utf8_lossy(&got).into_owned();
+    assert!(
+        read.is_ok(),
+        "still open after {within:?}; read so far: {got:?}"
+    );
+    got
+}
+
+fn host_of(app: &TestApp) -> String {
+    app.url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// Finding 5: a client sending half a header, or half a body, held its connection (and the
+/// shutdown) for as long as it liked. Now the header must arrive within the header timeout
+/// (the connection is closed) and the body within the body timeout (408, then closed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_sent_requests_are_cut_off_in_bounded_time() {
+    use tokio::io::AsyncWriteExt;
+    let mut settings = test_settings();
+    settings.header_timeout_ms = 300;
+    settings.body_timeout_ms = 300;
+    let app = spawn_app_with(settings).await;
+    let addr = host_of(&app);
+    // Generous: the bound is 300 ms; without a timeout the connection stays open for good.
+    let within = std::time::Duration::from_secs(10);
+
+    let mut header = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    header
+        .write_all(b"GET /api/labs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: ")
+        .await
+        .unwrap();
+    let answer = read_until_closed(&mut header, within).await;
+    assert!(!answer.contains("200 OK"), "{answer}");
+
+    let mut body = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    body.write_all(
+        b"POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+    )
+    .await
+    .unwrap();
+    let answer = read_until_closed(&mut body, within).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"code\":\"body_timeout\""), "{answer}");
+
+    // An idle connection that never sent a byte is closed too.
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    read_until_closed(&mut idle, within).await;
+
+    // And a half-sent header no longer holds the shutdown for its whole grace period.
+    let mut held = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    held.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .await
+        .unwrap();
+    let grace = kafka_consumer_labs::server::SHUTDOWN_GRACE;
+    tokio::time::timeout(grace - std::time::Duration::from_secs(2), app.shutdown())
+        .await
+        .expect("the shutdown waited for the header timeout, not the grace period");
+    drop(held);
+}

@@ -12,6 +12,7 @@ pub enum ErrorCode {
     // Request bodies.
     BodyUnreadable,
     BodyTooLarge,
+    BodyTimeout,
     InvalidJson,
     InvalidField,
     FieldRequired,

@@ -47,6 +47,8 @@ pub struct AppState {
     pub static_dir: PathBuf,
     /// The server listens on loopback only: only loopback host names are answered.
     pub loopback_only: bool,
+    /// A request's whole body must arrive within this time (else 408).
+    pub body_timeout: std::time::Duration,
     /// HTTP responses by status, for `/metrics`.
     pub http_responses: metrics::HttpResponses,
     /// The UI texts of both languages (checked at start).
@@ -112,6 +114,7 @@ pub fn app(state: AppState) -> Router {
         // Every other body is a few fields of JSON: a small limit (produce sets its own).
         .layer(DefaultBodyLimit::max(api::CONTROL_BODY_BYTES))
         .layer(Extension(api::BodyLimit(api::CONTROL_BODY_BYTES)))
+        .layer(Extension(api::BodyTimeout(state.body_timeout)))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::classroom::session_layer,

@@ -32,6 +32,10 @@ pub const PRODUCE_BODY_BYTES: usize = 2 * 1024 * 1024;
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
+/// How long a request's whole body may take to arrive (a request extension).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
+
 /// A JSON body whose errors are 400s naming the field (axum's `Json` answers 422 and
 /// rejects a missing body). An empty body reads as `T::default()`.
 pub struct Body<T>(pub T);
@@ -48,7 +52,23 @@ where
             .extensions()
             .get::<BodyLimit>()
             .map_or(CONTROL_BODY_BYTES, |l| l.0);
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+        let timeout = req.extensions().get::<BodyTimeout>().map(|t| t.0);
+        let read = Bytes::from_request(req, state);
+        let read = match timeout {
+            Some(timeout) => tokio::time::timeout(timeout, read).await.map_err(|_| {
+                AppError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    ErrorCode::BodyTimeout,
+                    format!(
+                        "the request body did not arrive within {} ms",
+                        timeout.as_millis()
+                    ),
+                )
+                .with("ms", timeout.as_millis() as u64)
+            })?,
+            None => read.await,
+        };
+        let bytes = read.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 return AppError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
