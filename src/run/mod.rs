@@ -7,6 +7,8 @@
 //! the API and `/metrics` read), `producer.rs`, `sampler.rs`, `registry.rs`.
 
 mod consumers;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod idle;
 mod lag;
 pub mod log;
