@@ -8,6 +8,7 @@ mod error;
 mod guard;
 mod metrics;
 mod pages;
+mod rejection;
 mod sink;
 mod sse;
 mod watch;
@@ -111,6 +112,7 @@ pub fn app(state: AppState) -> Router {
                 .layer(axum::middleware::from_fn(static_name_guard)),
         )
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(rejection::json_rejections))
         // Every other body is a few fields of JSON: a small limit (produce sets its own).
         .layer(DefaultBodyLimit::max(api::CONTROL_BODY_BYTES))
         .layer(Extension(api::BodyLimit(api::CONTROL_BODY_BYTES)))
