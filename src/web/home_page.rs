@@ -147,9 +147,7 @@ impl<'a> HomePage<'a> {
             live,
             past,
             demo,
-            page_json: json_island(
-                &serde_json::json!({ "labs": titles, "max_name": max_name }),
-            ),
+            page_json: json_island(&serde_json::json!({ "labs": titles, "max_name": max_name })),
             max_name,
         }
     }
