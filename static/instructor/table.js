@@ -62,7 +62,8 @@ function cell(c) {
     el('span', { class: 'sr-only' }, c.reached ? t('ui.instructor.reached') : t('ui.instructor.not_yet')));
   }
   if (c.kind === 'run') return el('td', { class: 'run', dataset: { lab: c.lab } }, runBlock(c.run));
-  const count = el('span', { class: 'count' }, t('ui.instructor.count', { n: formatNumber(c.reached), total: formatNumber(c.total) }));
+  // A lab without checkpoints has nothing to count.
+  const count = el('span', { class: 'count' }, c.total ? t('ui.instructor.count', { n: formatNumber(c.reached), total: formatNumber(c.total) }) : '—');
   if (c.total && c.reached === c.total) count.classList.add('all');
   else if (c.reached === 0) count.classList.add('none');
   const td = el('td', { class: 'lab', dataset: { lab: c.lab, reached: c.reached, total: c.total } }, count);

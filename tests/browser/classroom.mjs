@@ -15,6 +15,32 @@ const CHECKPOINT = 'sync-commit-seen';
 /** How long the instructor's table may take to show a trainee's checkpoint. */
 const DASHBOARD_DEADLINE = 10_000;
 
+/**
+ * English words in the text of the elements `roots` selects (the classroom's own parts; lab
+ * texts are checked by tests/i18n.rs), outside code and the trainees' names.
+ */
+function englishLeft(roots) {
+  // The words tests/i18n.rs keeps in English in Korean texts (checkpoint texts come from labs).
+  const allowed = new Set(['Kafka', 'Java', 'Burrow', 'SIGKILL', 'SIGTERM', 'OK', 'WARN', 'WARNING', 'ERROR', 'STOP', 'STALL', 'ERR', 'NOTFOUND', 'REWIND',
+    'poll', 'CSV', 'API', 'SSE', 'JSON', 'librdkafka', 'SQLite', 'HDFS', 'RDBMS', 'SMS', 'English']);
+  const words = [];
+  const nodes = [];
+  for (const root of document.querySelectorAll(roots)) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n);
+  }
+  for (const n of nodes) {
+    const parent = n.parentElement;
+    if (!parent || parent.closest('code, pre, script, style, [hidden], th.name, #name-value, [lang="en"]')) continue;
+    for (const m of n.textContent.matchAll(/[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+)*/g)) {
+      const w = m[0];
+      const codeShaped = /[._-]/.test(w) || /[a-z][A-Z]/.test(w) || n.textContent[m.index + w.length] === '(';
+      if (!codeShaped && !allowed.has(w) && w.replace(/[^A-Za-z]/g, '').length >= 3) words.push(w);
+    }
+  }
+  return words;
+}
+
 run('classroom', async (browser) => {
   assert(TOKEN, 'LABS_INSTRUCTOR_TOKEN is set for the flow');
 
@@ -37,7 +63,6 @@ run('classroom', async (browser) => {
   await tp.click('button[data-action="produce-batch"]');
   await tp.click('button[data-action="start"]');
   await waitFor(tp, 'the checkpoint ticked on the lab page', (id) => !!document.querySelector(`#checkpoints li.reached[data-checkpoint="${id}"]`), CHECKPOINT);
-  const reachedAt = Date.now();
   log('trainee reached the checkpoint');
 
   // ---------------------------------------------------------------- another trainee, waiting
@@ -64,7 +89,7 @@ run('classroom', async (browser) => {
     const cell = tr && tr.querySelector(`td.lab[data-lab="${lab}"]`);
     return cell && cell.dataset.reached === '1' && cell.querySelector('.live-run') ? tr.dataset.trainee : null;
   }, [NAME, LAB], DASHBOARD_DEADLINE);
-  log(`instructor sees ${NAME} (${row}) with the checkpoint, ${Date.now() - reachedAt} ms after the trainee's page`);
+  log(`instructor sees ${NAME} (${row}) with the checkpoint`);
   const watchHref = await ip.getAttribute(`#class-rows tr[data-trainee="${row}"] .live-run[data-run="${runId}"] a.watch`, 'href');
   assert(watchHref === `/labs/${LAB}?run=${runId}&view=watch`, `the watch link is the run's read-only page: ${watchHref}`);
 
@@ -124,6 +149,17 @@ run('classroom', async (browser) => {
     return li && li.querySelector('.run-end').textContent === 'ended: stopped by the instructor';
   }, runId);
   assert(!(await home.$(`#live-runs li[data-run="${runId}"]`)), 'no longer live');
+
+  // In Korean: the instructor's table and the home page, no English left outside code and names.
+  await ip.goto(`${base}/instructor?lang=ko`);
+  await waitFor(ip, 'the Korean table live', () => document.getElementById('class-conn').dataset.state === 'live' && document.querySelectorAll('#class-rows tr').length > 0);
+  const koTable = await ip.evaluate(englishLeft, '#instructor');
+  assert(koTable.length === 0, `English left on the Korean instructor page: ${koTable}`);
+  await home.goto(`${base}/?lang=ko`);
+  assert((await home.textContent(`#past-runs li[data-run="${runId}"] .run-end`)) === '종료: 강사가 중지', 'how the run ended, in Korean');
+  const koHome = await home.evaluate(englishLeft, '.me, .lab-progress, #demo-banner, .instructor-home');
+  assert(koHome.length === 0, `English left on the Korean home page: ${koHome}`);
+  await screenshot(ip, 'classroom-instructor-ko.png');
 
   trainee.guard.check('trainee pages');
   other.guard.check('the other trainee');
