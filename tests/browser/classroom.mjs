@@ -1,8 +1,8 @@
-// A class in three browsers (three contexts: three cookie jars, three sessions). A trainee
-// types a name on the home page, runs the sync-commit-batch lab to its first checkpoint; the
-// instructor signs in with the token (LABS_INSTRUCTOR_TOKEN, from tests/browser.rs) and sees the
-// trainee's row with the name and the checkpoint, filters the lab, marks the trainee's run as
-// the demo; another trainee's open home page shows "watch the demo"; the first trainee's home
+// A class in three browsers (three contexts: three cookie jars, three sessions). The instructor
+// signs in with the token (LABS_INSTRUCTOR_TOKEN, from tests/browser.rs) and keeps the table
+// open; a trainee types a name on the home page (their row appears, live), runs the
+// sync-commit-batch lab to its first checkpoint (it appears in the table within a deadline); the
+// instructor filters the lab, sorts, marks the trainee's run as the demo; another trainee's open home page shows "watch the demo"; the first trainee's home
 // page lists the run and the checkpoint; the instructor stops the trainee's runs and the home
 // page says how the run ended. No console errors anywhere.
 import { assert, baseUrl, guardedPage, log, run, screenshot, waitFor, waitForRun } from './lib.mjs';
@@ -44,33 +44,7 @@ function englishLeft(roots) {
 run('classroom', async (browser) => {
   assert(TOKEN, 'LABS_INSTRUCTOR_TOKEN is set for the flow');
 
-  // ---------------------------------------------------------------- the trainee
-  const trainee = await guardedPage(browser);
-  const tp = trainee.page;
-  await tp.goto(`${base}/`);
-  assert(await tp.isHidden('#name-shown'), 'no name yet');
-  await tp.fill('#name-input', `  ${NAME} `);
-  await tp.click('#name-form button[type="submit"]');
-  await waitFor(tp, 'the name shown after saving', (n) => {
-    const shown = document.getElementById('name-shown');
-    return !shown.hidden && document.getElementById('name-value').textContent === n && document.getElementById('name-form').hidden;
-  }, NAME);
-  log('trainee named');
-
-  await tp.goto(`${base}/labs/${LAB}`);
-  const runId = await waitForRun(tp);
-  log(`trainee's run ${runId}`);
-  await tp.click('button[data-action="produce-batch"]');
-  await tp.click('button[data-action="start"]');
-  await waitFor(tp, 'the checkpoint ticked on the lab page', (id) => !!document.querySelector(`#checkpoints li.reached[data-checkpoint="${id}"]`), CHECKPOINT);
-  log('trainee reached the checkpoint');
-
-  // ---------------------------------------------------------------- another trainee, waiting
-  const other = await guardedPage(browser);
-  await other.page.goto(`${base}/`);
-  assert(await other.page.isHidden('#demo-banner'), 'no demo yet');
-
-  // ---------------------------------------------------------------- the instructor
+  // ---------------------------------------------------------------- the instructor, first
   const instructor = await guardedPage(browser);
   const ip = instructor.page;
   await ip.goto(`${base}/instructor`);
@@ -83,13 +57,45 @@ run('classroom', async (browser) => {
   instructor.guard.allow(/HTTP 401: POST \S+\/api\/instructor\/login|401 \(Unauthorized\)/);
   await ip.fill('#token', TOKEN);
   await Promise.all([ip.waitForNavigation(), ip.click('#login-form button[type="submit"]')]);
-  await waitFor(ip, 'the class stream live', () => document.getElementById('class-conn').dataset.state === 'live');
-  const row = await waitFor(ip, "the trainee's row with the name and the checkpoint", ([name, lab]) => {
+  await waitFor(ip, 'the class stream live, nobody in class yet', () => document.getElementById('class-conn').dataset.state === 'live'
+    && !document.getElementById('class-empty').hidden);
+  log('instructor signed in');
+
+  // ---------------------------------------------------------------- the trainee
+  const trainee = await guardedPage(browser);
+  const tp = trainee.page;
+  await tp.goto(`${base}/`);
+  assert(await tp.isHidden('#name-shown'), 'no name yet');
+  await tp.fill('#name-input', `  ${NAME} `);
+  await tp.click('#name-form button[type="submit"]');
+  await waitFor(tp, 'the name shown after saving', (n) => {
+    const shown = document.getElementById('name-shown');
+    return !shown.hidden && document.getElementById('name-value').textContent === n && document.getElementById('name-form').hidden;
+  }, NAME);
+  const row = await waitFor(ip, "the trainee's row with the name, live", (name) => {
     const tr = [...document.querySelectorAll('#class-rows tr')].find((r) => r.querySelector('th.name').textContent === name);
-    const cell = tr && tr.querySelector(`td.lab[data-lab="${lab}"]`);
-    return cell && cell.dataset.reached === '1' && cell.querySelector('.live-run') ? tr.dataset.trainee : null;
-  }, [NAME, LAB], DASHBOARD_DEADLINE);
-  log(`instructor sees ${NAME} (${row}) with the checkpoint`);
+    return tr ? tr.dataset.trainee : null;
+  }, NAME, DASHBOARD_DEADLINE);
+  log(`trainee named; the instructor's table has the row (${row})`);
+
+  await tp.goto(`${base}/labs/${LAB}`);
+  const runId = await waitForRun(tp);
+  log(`trainee's run ${runId}`);
+  await tp.click('button[data-action="produce-batch"]');
+  await tp.click('button[data-action="start"]');
+  await waitFor(tp, 'the checkpoint ticked on the lab page', (id) => !!document.querySelector(`#checkpoints li.reached[data-checkpoint="${id}"]`), CHECKPOINT);
+  const reachedAt = Date.now();
+  await waitFor(ip, "the trainee's checkpoint and live run in the instructor's table", ([tag, lab]) => {
+    const cell = document.querySelector(`#class-rows tr[data-trainee="${tag}"] td.lab[data-lab="${lab}"]`);
+    return cell && cell.dataset.reached === '1' && cell.querySelector('.live-run a.watch');
+  }, [row, LAB], DASHBOARD_DEADLINE);
+  log(`the instructor's table shows the checkpoint ${Date.now() - reachedAt} ms after the trainee's page (deadline ${DASHBOARD_DEADLINE} ms)`);
+
+  // ---------------------------------------------------------------- another trainee, waiting
+  const other = await guardedPage(browser);
+  await other.page.goto(`${base}/`);
+  assert(await other.page.isHidden('#demo-banner'), 'no demo yet');
+
   const watchHref = await ip.getAttribute(`#class-rows tr[data-trainee="${row}"] .live-run[data-run="${runId}"] a.watch`, 'href');
   assert(watchHref === `/labs/${LAB}?run=${runId}&view=watch`, `the watch link is the run's read-only page: ${watchHref}`);
 
