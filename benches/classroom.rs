@@ -68,7 +68,11 @@ fn bare_consume(bootstrap: &str, topic: &str, n: usize) -> Duration {
 async fn throughput() {
     let server = Server::start(settings()).await.expect("server");
     let base = format!("http://{}", server.addr);
-    let client = reqwest::Client::new();
+    // One session (a cookie jar): the runs it creates are its own.
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     let bootstrap = server.state.broker.bootstrap_servers().to_string();
 
     // Bare librdkafka on its own topic.
@@ -151,6 +155,7 @@ async fn latency(runs: usize, streams_per_run: usize) -> (Duration, Duration, Du
     let base = format!("http://{}", server.addr);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(0)
+        .cookie_store(true)
         .build()
         .unwrap();
     let setup = Instant::now();

@@ -78,6 +78,7 @@ async fn run_flow_with(flow: &str, configure: impl FnOnce(&mut Settings)) {
     let mut settings = Settings::for_tests();
     settings.worker_exe = Some(env!("CARGO_BIN_EXE_kafka-consumer-labs").into());
     configure(&mut settings);
+    let instructor_token = settings.instructor_token.clone();
     let server = Server::start(settings).await.expect("server starts");
     let base = format!("http://{}", server.addr);
 
@@ -87,6 +88,9 @@ async fn run_flow_with(flow: &str, configure: impl FnOnce(&mut Settings)) {
         .current_dir(root())
         .env("ARTIFACTS_DIR", artifacts_dir())
         .kill_on_drop(true);
+    if let Some(token) = instructor_token {
+        node.env("LABS_INSTRUCTOR_TOKEN", token);
+    }
     let docs_shot = root().join("docs/screenshot.png");
     if flow == "simple-consumer"
         && (!docs_shot.exists() || std::env::var_os("UPDATE_SCREENSHOTS").is_some())
@@ -230,4 +234,16 @@ async fn watch_page_rates_an_outside_group() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_record_values_are_drawn_as_text() {
     run_flow("xss").await;
+}
+
+/// A class in three browsers: a trainee names themself and reaches a checkpoint; the instructor
+/// signs in with the token, sees the row with the name and the checkpoint within a deadline,
+/// filters and sorts, marks the run as the demo; another trainee's home page offers to watch it;
+/// the instructor stops the trainee's runs and their home page says how the run ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_class_trainees_progress_and_the_demo_reach_every_page() {
+    run_flow_with("classroom", |settings| {
+        settings.instructor_token = Some("browser-flow-token".into());
+    })
+    .await;
 }

@@ -6,6 +6,8 @@ mod burrow;
 mod classroom;
 mod error;
 mod guard;
+mod home_page;
+mod instructor_page;
 mod metrics;
 mod pages;
 mod rejection;
@@ -102,6 +104,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/labs/{lab}", get(pages::lab_page))
         .route("/watch", get(watch::page))
+        .route("/instructor", get(instructor_page::page))
         .nest("/api", api)
         .nest("/v3/kafka", burrow::routes(state.clone()))
         .route("/metrics", get(metrics::metrics))

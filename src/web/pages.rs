@@ -8,8 +8,9 @@ use axum::http::header::{CONTENT_LANGUAGE, VARY};
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 
+use super::home_page::HomePage;
 use super::AppState;
-use crate::classroom::{Need, Viewer};
+use crate::classroom::{Need, Session, Viewer};
 use crate::domain::settings::{OptionRange, OPTION_RANGES};
 use crate::i18n::{Lang, PageLang, Texts};
 use crate::lab::LoadedLab;
@@ -60,13 +61,6 @@ fn toggle_href(query: Option<&str>, lang: Lang) -> String {
     } else {
         format!("?{}&lang={lang}", rest.join("&"))
     }
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage<'a> {
-    c: Chrome<'a>,
-    labs: Vec<std::sync::Arc<LoadedLab>>,
 }
 
 #[derive(Template)]
@@ -160,15 +154,23 @@ pub(super) fn render(t: impl Template, status: StatusCode, lang: Lang) -> Respon
     }
 }
 
-pub async fn home(State(state): State<AppState>, PageLang(lang): PageLang, uri: Uri) -> Response {
-    render(
-        HomePage {
-            c: Chrome::new(&state, lang, &uri),
-            labs: state.labs.list(),
-        },
-        StatusCode::OK,
-        lang,
-    )
+/// The home page: the labs, and the trainee's own name, runs and checkpoints (see
+/// [`super::home_page`]).
+pub async fn home(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    session: Session,
+    uri: Uri,
+) -> Response {
+    let record = state
+        .classroom
+        .store
+        .trainee(&session.id)
+        .await
+        .inspect_err(|e| tracing::warn!(error = %e, "the home page without progress"))
+        .ok();
+    let page = HomePage::build(&state, Chrome::new(&state, lang, &uri), &session.id, record);
+    render(page, StatusCode::OK, lang)
 }
 
 pub async fn lab_page(
@@ -279,7 +281,7 @@ mod tests {
             let rest = &text[i + 1..];
             let Some(end) = rest.find('"') else { break };
             let candidate = &rest[..end];
-            let prefixed = ["page.", "home.", "err.", "lang.", "watch."]
+            let prefixed = ["page.", "home.", "err.", "lang.", "watch.", "instructor."]
                 .iter()
                 .any(|p| candidate.starts_with(p));
             if prefixed
