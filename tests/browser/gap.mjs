@@ -42,8 +42,8 @@ run('gap', async (browser) => {
   await poll(first.page, 'the first page drawing all 120 records', redrawn, runId);
   first.guard.check('the page that saw every event');
 
-  // A second page joins late: its replay starts with a gap.
-  const late = await guardedPage(browser);
+  // A second tab of the same trainee joins late: its replay starts with a gap.
+  const late = await guardedPage(browser, undefined, { context: first.page.context() });
   await late.page.goto(`${base}/labs/simple-consumer?run=${runId}`);
   assert((await waitForRun(late.page)) === runId, 'the late page shows the same run');
   await waitFor(late.page, 'the gap notice', () => {

@@ -49,8 +49,9 @@ export async function launch() {
  * and responses >= 400. `guard.check()` throws listing them. The browser asks for English
  * (`locale`, hence `Accept-Language`) unless told otherwise: the flows assert English texts.
  */
-export async function guardedPage(browser, viewport = { width: 1280, height: 900 }, { locale = 'en-US' } = {}) {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale });
+export async function guardedPage(browser, viewport = { width: 1280, height: 900 }, { locale = 'en-US', context: shared = null } = {}) {
+  // `context`: another tab of the same browser (the same trainee: its session cookie).
+  const context = shared || await browser.newContext({ viewport, deviceScaleFactor: 1, locale });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   const problems = [];
