@@ -81,6 +81,10 @@ pub struct Settings {
     /// Bytes of events kept per run for replay (the oldest go first, readers get a gap).
     #[arg(long, env = "LABS_RUN_LOG_MAX_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub log_max_bytes: usize,
+    /// A running consumer that says nothing for this long (plus twice its poll timeout and
+    /// processing delay) is hung: the server reports it and kills it.
+    #[arg(long, env = "LABS_HUNG_AFTER_SECS", default_value_t = 30)]
+    pub hung_after_secs: u64,
     /// A client must send a request's whole header within this time (ms), else the
     /// connection is closed; an idle keep-alive connection is closed after it too.
     #[arg(long, env = "LABS_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
@@ -115,6 +119,7 @@ impl Settings {
             idle_timeout_secs: 1800,
             log_capacity: 20_000,
             log_max_bytes: 16 * 1024 * 1024,
+            hung_after_secs: 30,
             header_timeout_ms: 10_000,
             body_timeout_ms: 30_000,
             // Each server its own: the classroom's database is not shared between tests.

@@ -70,6 +70,7 @@ impl Server {
                 max_producer_rate: settings.max_producer_rate,
                 log_capacity: settings.log_capacity,
                 log_max_bytes: settings.log_max_bytes,
+                hung_after: Duration::from_secs(settings.hung_after_secs),
                 live_buffer: 1024,
                 idle_timeout: settings.idle_timeout(),
                 stop_grace: Duration::from_secs(10),

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::options::ConsumerOptions;
 use super::process::{self, WorkerHandle};
-use super::{not_running, LabRun, RunError};
+use super::{not_running, ConsumerStatus, LabRun, RunError};
 use crate::domain::event::LabEvent;
 use crate::domain::protocol::{Control, WorkerSpec};
 use crate::fd_budget;
@@ -109,6 +109,7 @@ impl LabRun {
                         return Err(run_ending());
                     }
                     inner.handles.insert(cid.clone(), handle);
+                    inner.heard.insert(cid.clone(), std::time::Instant::now());
                 }
                 self.record(Some(&cid), LabEvent::Spawned { pid });
                 Ok(cid)
@@ -152,6 +153,44 @@ impl LabRun {
         self.record(Some(cid), LabEvent::Killed);
         self.with_handle(cid, |h| h.signal(libc::SIGKILL))?;
         Ok(())
+    }
+
+    /// Kills the running consumers that stopped reporting: a worker's poll loop writes at
+    /// least its metrics every second, even paused, so silence longer than the hung limit
+    /// (plus twice its poll timeout and processing delay) means it is stuck. Each is reported
+    /// (`error`), then killed (`killed`, `exited`); the run goes on.
+    pub fn kill_hung(&self) {
+        let hung: Vec<(String, u64)> = {
+            let inner = self.lock();
+            inner
+                .state
+                .consumers()
+                .filter(|c| {
+                    matches!(c.status, ConsumerStatus::Starting | ConsumerStatus::Running)
+                        && inner.handles.contains_key(&c.id)
+                })
+                .filter_map(|c| {
+                    let limit = self.settings.hung_after
+                        + 2 * Duration::from_millis(
+                            c.config.poll_timeout_ms + c.config.processing_delay_ms,
+                        );
+                    let silent = inner.heard.get(&c.id)?.elapsed();
+                    (silent > limit).then(|| (c.id.clone(), silent.as_secs()))
+                })
+                .collect()
+        };
+        for (cid, secs) in hung {
+            tracing::warn!(run = %self.id, consumer = %cid, "worker hung; killing it");
+            self.record(
+                Some(&cid),
+                LabEvent::Error {
+                    message: format!(
+                        "consumer {cid} has said nothing for {secs} s: it is hung, so the server kills it"
+                    ),
+                },
+            );
+            let _ = self.kill_consumer(&cid);
+        }
     }
 
     /// Sends a step control (pause / resume / step) to a consumer.

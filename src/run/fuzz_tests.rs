@@ -167,6 +167,7 @@ async fn test_run() -> (Arc<RunRegistry>, Arc<LabRun>) {
             max_producer_rate: 10,
             log_capacity: 500,
             log_max_bytes: 1 << 20,
+            hung_after: Duration::from_secs(30),
             live_buffer: 16,
             idle_timeout: Duration::from_secs(3600),
             stop_grace: Duration::from_secs(1),

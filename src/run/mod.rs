@@ -122,6 +122,8 @@ pub struct RunSettings {
     pub log_capacity: usize,
     /// Bytes of events kept per run (`EventLog::with_max_bytes`).
     pub log_max_bytes: usize,
+    /// Silence after which a running consumer counts as hung (see `LabRun::kill_hung`).
+    pub hung_after: Duration,
     pub live_buffer: usize,
     pub idle_timeout: Duration,
     /// How long a graceful stop may take at teardown before SIGKILL.
@@ -144,6 +146,8 @@ struct RunInner {
     lag: Option<LagReport>,
     /// The teardown has begun: no new consumer may start.
     closing: bool,
+    /// When each worker last wrote a line (or started).
+    heard: std::collections::HashMap<String, std::time::Instant>,
 }
 
 pub struct LabRun {
@@ -205,6 +209,9 @@ impl LabRun {
         match serde_json::from_str::<WorkerLine>(line) {
             Ok(parsed) if line.starts_with('{') => {
                 let mut inner = self.lock();
+                inner
+                    .heard
+                    .insert(consumer.to_string(), std::time::Instant::now());
                 let thread = parsed.thread.as_deref();
                 let group = inner
                     .apply(Some(consumer), thread, &parsed.event)

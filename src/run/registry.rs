@@ -154,6 +154,7 @@ impl RunRegistry {
                 burrow,
                 lag: None,
                 closing: false,
+                heard: Default::default(),
             }),
             cancel: self.shutdown.child_token(),
             last_activity: super::idle::LastActivity::default(),

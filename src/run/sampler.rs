@@ -26,6 +26,7 @@ pub fn spawn(run: Arc<LabRun>, broker: Broker, every: Duration) {
                 _ = ticker.tick() => {}
             }
             run.check_checkpoints();
+            run.kill_hung();
             let (broker, probe, run2) = (broker.clone(), probe.clone(), run.clone());
             // Watermarks and OffsetFetch block on the network: a blocking thread does them.
             let sample = tokio::task::spawn_blocking(move || {
