@@ -168,8 +168,9 @@ run('lag', async (browser) => {
     && document.querySelector('#lag-panel .lag-badge').dataset.status === 'ERR'
     && document.getElementById('inside').dataset.state === 'gone');
 
-  // The Korean page: the same panel, no English left but Burrow's codes and code.
-  const ko = await guardedPage(browser, undefined, { locale: 'ko-KR' });
+  // The Korean page (another tab of the same trainee, whose run it is): the same panel, no
+  // English left but Burrow's codes and code.
+  const ko = await guardedPage(browser, undefined, { context: page.context() });
   await ko.page.goto(`${base}/labs/consumer-lag?run=${runId}&lang=ko`);
   await waitForRun(ko.page);
   await waitFor(ko.page, 'the Korean panel drawn', () => document.querySelector('#lag-panel .lag-badge').dataset.status === 'ERR'
