@@ -87,7 +87,10 @@ export async function guardedPage(browser, viewport = { width: 1280, height: 900
     if (!streamCut && !leftBehind) problems.push(`request failed: ${r.method()} ${r.url()}: ${failure}`);
   });
   page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+    if (r.status() < 400) return;
+    const i = problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`) - 1;
+    // The server's JSON message, when it comes in time for the report.
+    r.text().then((body) => { problems[i] += ` ${body.slice(0, 300)}`; }, () => {});
   });
   const guard = {
     problems,
