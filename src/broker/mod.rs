@@ -162,7 +162,11 @@ impl Broker {
                     .create()
                     .map_err(kafka("create admin client"))?;
                 let new_topic = NewTopic::new(topic, partitions, TopicReplication::Fixed(1));
-                let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+                // A cluster that cannot be reached answers the trainee in 10 s, not librdkafka's
+                // default 60 s.
+                let options = AdminOptions::new()
+                    .operation_timeout(Some(Duration::from_secs(10)))
+                    .request_timeout(Some(Duration::from_secs(10)));
                 let results = admin
                     .create_topics(&[new_topic], &options)
                     .await
