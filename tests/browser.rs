@@ -231,3 +231,12 @@ async fn watch_page_rates_an_outside_group() {
 async fn hostile_record_values_are_drawn_as_text() {
     run_flow("xss").await;
 }
+
+/// Export and replay: a run with duplicates watched live through `?view=watch` (no control shown,
+/// nothing but GETs sent), exported, opened on `/replay` through the file input and played to the
+/// end: the counters recounted from the events equal the exported ledger; scrubbing back rebuilds
+/// the view; a broken file shows its error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exported_run_replays_to_the_same_ledger_and_the_watch_view_is_read_only() {
+    run_flow("replay").await;
+}

@@ -3,9 +3,11 @@
 mod api;
 mod burrow;
 mod error;
+mod export;
 mod guard;
 mod metrics;
 mod pages;
+mod replay_page;
 mod sink;
 mod sse;
 mod watch;
@@ -54,6 +56,7 @@ pub fn app(state: AppState) -> Router {
         .route("/runs/{run}", get(api::get_run).delete(api::delete_run))
         .route("/runs/{run}/produce", post(api::produce))
         .route("/runs/{run}/ledger", get(api::ledger))
+        .route("/runs/{run}/export", get(export::export))
         .route("/runs/{run}/sink", get(sink::contents))
         .route("/runs/{run}/sink/{file}", get(sink::download))
         .route("/runs/{run}/faults", post(api::inject_fault))
@@ -74,6 +77,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/labs/{lab}", get(pages::lab_page))
         .route("/watch", get(watch::page))
+        .route("/replay", get(replay_page::page))
         .nest("/api", api)
         .nest("/v3/kafka", burrow::routes(state.clone()))
         .route("/metrics", get(metrics::metrics))

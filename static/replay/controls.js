@@ -1,0 +1,41 @@
+// The replay's controls: play / pause, speed, the scrub slider over the events, and the
+// current event's position and time.
+
+import { setText } from '../lab/dom.js';
+import { num } from '../lab/format.js';
+import { pageLang, t } from '../lab/i18n.js';
+
+/** 14:03:07.250 in the page's language, and +12.3 s since the first event. */
+export function timeText(ts, start) {
+  const d = new Date(ts);
+  const clock = d.toLocaleTimeString(pageLang() === 'ko' ? 'ko-KR' : 'en-GB', { hour12: false });
+  const millis = String(Math.floor(ts % 1000)).padStart(3, '0');
+  const elapsed = ((ts - start) / 1000).toFixed(1);
+  return t('ui.replay.time', { clock: `${clock}.${millis}`, elapsed });
+}
+
+/** Binds the controls in `doc` to `player`; returns draw() that shows where it stands. */
+export function bindControls(doc, player) {
+  const play = doc.getElementById('replay-play');
+  const speed = doc.getElementById('replay-speed');
+  const scrub = doc.getElementById('replay-scrub');
+  const position = doc.getElementById('replay-position');
+  const time = doc.getElementById('replay-time');
+  const cursor = player.cursor;
+  scrub.max = String(cursor.length);
+  player.setSpeed(Number(speed.value));
+  play.onclick = () => player.toggle();
+  speed.onchange = () => player.setSpeed(Number(speed.value));
+  scrub.oninput = () => player.seek(Number(scrub.value));
+
+  function draw() {
+    play.dataset.playing = String(player.playing);
+    setText(play, player.playing ? t('ui.replay.pause') : t('ui.replay.play'));
+    if (doc.activeElement !== scrub || player.playing) scrub.value = String(cursor.pos);
+    const ev = cursor.current();
+    setText(position, t('ui.replay.position', { n: num(cursor.pos), total: num(cursor.length), seq: ev ? ev.seq : '–' }));
+    position.dataset.pos = String(cursor.pos);
+    setText(time, timeText(player.now(), cursor.start));
+  }
+  return { draw };
+}
