@@ -3,15 +3,15 @@
 
 import { setText } from '../lab/dom.js';
 import { num } from '../lab/format.js';
-import { pageLang, t } from '../lab/i18n.js';
+import { t } from '../lab/i18n.js';
 
-/** 14:03:07.250 in the page's language, and +12.3 s since the first event. */
+/** 14:03:07.250 (the local clock, 24 h) and +12.3 s since the first event. */
 export function timeText(ts, start) {
   const d = new Date(ts);
-  const clock = d.toLocaleTimeString(pageLang() === 'ko' ? 'ko-KR' : 'en-GB', { hour12: false });
-  const millis = String(Math.floor(ts % 1000)).padStart(3, '0');
+  const two = (n) => String(n).padStart(2, '0');
+  const clock = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
   const elapsed = ((ts - start) / 1000).toFixed(1);
-  return t('ui.replay.time', { clock: `${clock}.${millis}`, elapsed });
+  return t('ui.replay.time', { clock, elapsed });
 }
 
 /** Binds the controls in `doc` to `player`; returns draw() that shows where it stands. */
