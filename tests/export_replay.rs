@@ -116,3 +116,32 @@ async fn export_of_an_unknown_run_is_a_json_404() {
     assert_eq!(body["params"]["run"], "nope");
     app.shutdown().await;
 }
+
+/// `?view=watch` renders the same lab page, read-only (the flag for the script, the banner);
+/// `/replay` carries every lab's definition for the file it opens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_watch_view_and_the_replay_page_render() {
+    let app = spawn_app().await;
+    let page = |path: &'static str| {
+        let app = &app;
+        async move {
+            let r = app.get(path).await;
+            assert_eq!(r.status(), 200, "{path}");
+            r.text().await.unwrap()
+        }
+    };
+    let watch = page("/labs/auto-commit?run=r1&view=watch&lang=en").await;
+    assert!(watch.contains(r#"data-read-only="true""#));
+    assert!(watch.contains(r#"class="read-only-banner""#));
+    let normal = page("/labs/auto-commit?run=r1&lang=en").await;
+    assert!(normal.contains(r#"data-read-only="false""#));
+    assert!(!normal.contains("read-only-banner"));
+    assert!(normal.contains(r#"data-el="export""#));
+    assert!(normal.contains(r#"href="/replay""#));
+    let replay = page("/replay?lang=ko").await;
+    assert!(replay.contains(r#"id="labs-def""#));
+    assert!(replay.contains(r#""auto-commit":{"#));
+    assert!(replay.contains(r#"src="/static/replay/main.js""#));
+    assert!(page("/").await.contains(r#"href="/replay""#));
+    app.shutdown().await;
+}

@@ -26,7 +26,18 @@ export function bindControls(doc, player) {
   player.setSpeed(Number(speed.value));
   play.onclick = () => player.toggle();
   speed.onchange = () => player.setSpeed(Number(speed.value));
-  scrub.oninput = () => player.seek(Number(scrub.value));
+  // Dragging fires many inputs; going back rebuilds the view: seek once a frame, to the latest.
+  let wanted = null;
+  scrub.oninput = () => {
+    const first = wanted === null;
+    wanted = Number(scrub.value);
+    if (!first) return;
+    requestAnimationFrame(() => {
+      const k = wanted;
+      wanted = null;
+      player.seek(k);
+    });
+  };
 
   function draw() {
     play.dataset.playing = String(player.playing);
