@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server (the default).
-    Serve(Settings),
+    Serve(Box<Settings>),
     /// Run one lab consumer (spawned by the server; not for people).
     Worker {
         /// Only there so `ps` and tests can tell which run a worker belongs to.
@@ -57,6 +57,24 @@ pub struct Settings {
     /// A run nobody uses for this long is torn down.
     #[arg(long, env = "LABS_IDLE_TIMEOUT_SECS", default_value_t = 1800)]
     pub idle_timeout_secs: u64,
+    /// Runs one trainee (browser session) may have at once.
+    #[arg(long, env = "LABS_MAX_RUNS_PER_SESSION", default_value_t = 6)]
+    pub max_runs_per_session: usize,
+    /// Consumers one run may have at once (a lab may allow fewer).
+    #[arg(long, env = "LABS_MAX_CONSUMERS_PER_RUN", default_value_t = 8)]
+    pub max_consumers_per_run: usize,
+    /// Records one produce call may send.
+    #[arg(long, env = "LABS_MAX_PRODUCE_RECORDS", default_value_t = 10_000)]
+    pub max_produce_records: usize,
+    /// The background producer's ceiling, records per second.
+    #[arg(long, env = "LABS_MAX_PRODUCER_RATE", default_value_t = crate::run::MAX_PRODUCER_RATE)]
+    pub max_producer_rate: u32,
+    /// Event streams (open lab pages) one trainee may hold at once.
+    #[arg(long, env = "LABS_MAX_STREAMS_PER_SESSION", default_value_t = 16)]
+    pub max_streams_per_session: usize,
+    /// The instructor's token (`/instructor`); without it there is no instructor.
+    #[arg(long, env = "LABS_INSTRUCTOR_TOKEN", hide_env_values = true)]
+    pub instructor_token: Option<String>,
     /// Events kept per run for replay.
     #[arg(long, env = "LABS_RUN_LOG_CAPACITY", default_value_t = 20_000)]
     pub log_capacity: usize,
@@ -78,9 +96,18 @@ impl Settings {
             labs_dir: None,
             static_dir: None,
             max_runs: 200,
+            max_runs_per_session: 200,
+            max_consumers_per_run: 16,
+            max_produce_records: 10_000,
+            max_producer_rate: crate::run::MAX_PRODUCER_RATE,
+            max_streams_per_session: 2_000,
+            instructor_token: None,
             idle_timeout_secs: 1800,
             log_capacity: 20_000,
-            data_dir: std::env::temp_dir().join("kafka-consumer-labs-test-data"),
+            // Each server its own: the classroom's database is not shared between tests.
+            data_dir: std::env::temp_dir()
+                .join("kafka-consumer-labs-test-data")
+                .join(crate::classroom::random_hex::<8>()),
             worker_exe: None,
         }
     }

@@ -2,6 +2,8 @@
 
 /// The Kafka cluster: embedded mock cluster behind a fixed address, or an external one.
 pub mod broker;
+/// The classroom: trainees' sessions, the instructor, the demo run, progress kept in SQLite.
+pub mod classroom;
 /// Command line and environment settings.
 pub mod config;
 /// The course's concepts without I/O: events, ledger, lag, checkpoints, settings, names.

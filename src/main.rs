@@ -18,7 +18,7 @@ fn main() {
             };
             std::process::exit(worker::run(spec));
         }
-        Some(Command::Serve(settings)) => serve(settings),
+        Some(Command::Serve(settings)) => serve(*settings),
         None => serve(cli.serve),
     }
 }

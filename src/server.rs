@@ -8,6 +8,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::broker::Broker;
+use crate::classroom::{ClassLimits, Classroom};
 use crate::config::Settings;
 use crate::i18n::Catalog;
 use crate::lab::LabCatalog;
@@ -46,20 +47,34 @@ impl Server {
             Some(p) => p.clone(),
             None => std::env::current_exe()?,
         };
+        let data_dir = std::path::absolute(&settings.data_dir)?;
+        let (classroom, notices) = Classroom::start(
+            &data_dir,
+            ClassLimits {
+                max_streams_per_session: settings.max_streams_per_session,
+            },
+            settings.instructor_token.clone(),
+            shutdown.clone(),
+        )?;
         let runs = RunRegistry::new(
             broker.clone(),
             RunSettings {
                 worker_exe,
                 max_runs: settings.max_runs,
+                max_runs_per_session: settings.max_runs_per_session,
+                max_consumers_per_run: settings.max_consumers_per_run,
+                max_produce_records: settings.max_produce_records,
+                max_producer_rate: settings.max_producer_rate,
                 log_capacity: settings.log_capacity,
                 live_buffer: 1024,
                 idle_timeout: settings.idle_timeout(),
                 stop_grace: Duration::from_secs(10),
                 sample_interval: Duration::from_millis(500),
                 // Absolute: workers and the server must agree whatever their directories.
-                data_dir: std::path::absolute(&settings.data_dir)?,
+                data_dir,
             },
             shutdown.clone(),
+            notices,
         );
         let watches = WatchRegistry::start(
             broker.clone(),
@@ -75,6 +90,7 @@ impl Server {
         let state = AppState {
             labs: Arc::new(labs),
             runs,
+            classroom,
             watches,
             broker,
             shutdown: shutdown.clone(),

@@ -103,6 +103,11 @@ async fn export_holds_the_stream_and_the_ledger() {
     assert_eq!(ledger["duplicates"], 11, "{ledger}");
     assert_eq!(ledger["partitions"][0]["committed"], 20, "{ledger}");
     assert_eq!(ledger["lost"], 0, "{ledger}");
+
+    // Another trainee cannot export it: the run is not theirs (as for its other routes).
+    let other = app.another_trainee();
+    let response = other.get(&format!("/api/runs/{run}/export")).await;
+    assert_eq!(response.status(), 404);
     app.shutdown().await;
 }
 

@@ -489,7 +489,68 @@ async fn exact_partition_consumers_never_rebalance() {
     app.shutdown().await;
 }
 
+/// The run's end stops every member at once (issue 16, finding 12): each makes its final
+/// commit before any of them leaves, so none of those commits meets a rebalance.
+async fn every_member_commits_before_any_leaves_when_the_run_ends() {
+    let app = spawn_app().await;
+    let run = app.create_run("rebalance").await;
+    let partitions = app.run_view(&run).await["partitions"]
+        .as_array()
+        .unwrap()
+        .len() as i64;
+    let events = app.events(&run).await;
+    let mut consumers = vec![];
+    for members in 1..=4 {
+        consumers.push(app.start_consumer(&run, fast(json!({}))).await);
+        events
+            .wait_until(
+                &format!("{members} consumer(s) share all partitions"),
+                |evs| balanced(evs, partitions, members),
+            )
+            .await;
+    }
+    app.produce_n(&run, 400).await;
+    events
+        .wait_until("every member processed records", |evs| {
+            consumers
+                .iter()
+                .all(|c| evs.iter().any(|e| of(e, "record", c)))
+        })
+        .await;
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/runs/{run}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    events.wait_end().await;
+    let evs = events.lab_events();
+    for c in &consumers {
+        let finals: Vec<&Value> = evs
+            .iter()
+            .filter(|e| of(e, "commit_completed", c) && e["reason"] == "shutdown")
+            .collect();
+        assert_eq!(finals.len(), 1, "{c}: one final commit\n{}", tail(&evs));
+        assert_eq!(finals[0]["error"], Value::Null, "{c}: {}", finals[0]);
+        assert_eq!(count(&evs, "ready_to_leave", c), 1, "{c}");
+        assert_eq!(count(&evs, "closed", c), 1, "{c}");
+        // Its final commit came before anyone left the group.
+        let committed = seq(finals[0]);
+        let first_close = evs
+            .iter()
+            .filter(|e| is(e, "closed"))
+            .map(seq)
+            .min()
+            .unwrap();
+        assert!(committed < first_close, "{c} committed after a member left");
+    }
+    assert!(worker_pids(&run).is_empty());
+    app.shutdown().await;
+}
+
 on_each_broker!(
+    every_member_commits_before_any_leaves_when_the_run_ends,
     sigkill_at_150_with_100_committed_gives_exactly_50_duplicates,
     sigterm_at_150_runs_the_shutdown_hook_and_gives_no_duplicates,
     rebalance_one_two_three_then_kill_one,

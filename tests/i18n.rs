@@ -463,7 +463,13 @@ async fn pages_speak_the_negotiated_language() {
     // A bad ?lang= is ignored: no redirect, no cookie, the usual language.
     let r = page(&app, "/?lang=xx", &[("accept-language", "en")]).await;
     assert_eq!(r.status(), 200);
-    assert!(r.headers().get(SET_COOKIE).is_none());
+    assert!(
+        !r.headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .any(|c| c.to_str().unwrap_or_default().starts_with("lang=")),
+        "a bad ?lang= set a language cookie"
+    );
     assert_eq!(html_lang(&r.text().await.unwrap()), "en");
 
     // The not-found page too.
@@ -551,7 +557,22 @@ async fn the_api_lists_both_languages_and_a_run_view_speaks_the_readers() {
     assert!(simple["point"]["ko"].as_str().is_some());
     assert_eq!(simple["java_class"], "SimpleConsumer");
 
-    let run = app.create_run("auto-commit").await;
+    // The run is this session's: every read below carries its cookie.
+    let created = client()
+        .post(app.url("/api/runs"))
+        .json(&serde_json::json!({"lab": "auto-commit"}))
+        .send()
+        .await
+        .unwrap();
+    let session = created.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let created: Value = created.json().await.unwrap();
+    let run = created["id"].as_str().unwrap().to_string();
     let lab = LabCatalog::load_dir(&root().join("labs")).unwrap();
     let lab = lab.get("auto-commit").unwrap();
     for (accept, cookie, lang) in [
@@ -562,9 +583,12 @@ async fn the_api_lists_both_languages_and_a_run_view_speaks_the_readers() {
         let mut req = client()
             .get(app.url(&format!("/api/runs/{run}")))
             .header(ACCEPT_LANGUAGE, accept);
-        if !cookie.is_empty() {
-            req = req.header(COOKIE, cookie);
-        }
+        let cookies = if cookie.is_empty() {
+            session.clone()
+        } else {
+            format!("{cookie}; {session}")
+        };
+        req = req.header(COOKIE, cookies);
         let view: Value = req.send().await.unwrap().json().await.unwrap();
         let texts: Vec<&str> = view["checkpoints"]
             .as_array()

@@ -95,7 +95,7 @@ async fn slow_consumer_warns_and_dead_consumer_errors() {
             json!({ "rate_per_sec": 100000 }),
         )
         .await;
-    assert_eq!(r.status(), 400);
+    assert_eq!(r.status(), 403);
     app.shutdown().await;
     assert!(worker_pids(&run).is_empty());
 }

@@ -11,6 +11,8 @@ async fn concurrent_creates_never_pass_the_run_limit() {
     let mut settings = test_settings();
     settings.max_runs = 5;
     let app = spawn_app_with(settings).await;
+    // One trainee (the session exists before the concurrent creates, so they share it).
+    app.get_json("/api/session").await;
     let creates = (0..20).map(|_| app.post("/api/runs", json!({ "lab": "simple-consumer" })));
     let statuses: Vec<u16> = futures::future::join_all(creates)
         .await
@@ -33,7 +35,7 @@ async fn a_consumer_started_during_delete_does_not_outlive_the_run() {
         app.start_consumer(&run, json!({})).await;
         let consumers = format!("/api/runs/{run}/consumers");
         let (deleted, started) = tokio::join!(
-            reqwest::Client::new()
+            app.client
                 .delete(app.url(&format!("/api/runs/{run}")))
                 .send(),
             app.post(&consumers, json!({})),

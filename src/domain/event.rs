@@ -145,6 +145,10 @@ pub enum LabEvent {
     Resumed,
     /// SIGTERM reached the worker: the shutdown hook's `wakeup()`.
     Wakeup,
+    /// The shutdown hook's final commit is done, and the consumer waits for the other members
+    /// of its group to finish theirs before it leaves: a member that left first would start a
+    /// rebalance, and the others' final commits would fail (`RebalanceInProgress`).
+    ReadyToLeave,
     /// `close()` returned: the consumer left the group.
     Closed,
     /// The server sent SIGKILL: no commit, no leave-group.
@@ -320,6 +324,7 @@ mod tests {
             },
             LabEvent::Resumed,
             LabEvent::Wakeup,
+            LabEvent::ReadyToLeave,
             LabEvent::Closed,
             LabEvent::Killed,
             LabEvent::Exited {

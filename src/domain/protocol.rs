@@ -34,4 +34,10 @@ pub enum Control {
     },
     /// Process the rest of the current poll batch (or the next batch), then pause again.
     StepBatch,
+    /// Stop as SIGTERM does (wakeup → final commit), but then wait for [`Control::Leave`]
+    /// before `close()`: the server stops every member of a group this way, so that all of
+    /// them commit before any of them leaves.
+    StopAndHold,
+    /// Every member has committed: leave the group now.
+    Leave,
 }

@@ -57,7 +57,17 @@ pub enum ErrorCode {
     FdBudget,
     MaxConsumers,
     MaxRuns,
+    MaxRunsPerSession,
+    MaxStreams,
+    // The classroom.
+    ReadOnly,
+    InstructorOnly,
+    BadToken,
+    NoInstructor,
+    NoTrainee,
+    DisplayName,
     FaultsNeedEmbedded,
+    FaultsInstructorOnly,
     MaxWatches,
     // Event stream.
     BadEventId,
@@ -66,6 +76,7 @@ pub enum ErrorCode {
     Broker,
     Spawn,
     Sink,
+    Classroom,
 }
 
 impl ErrorCode {

@@ -12,6 +12,10 @@ use crate::domain::protocol::{Control, WorkerSpec};
 use crate::fd_budget;
 use crate::i18n::{Coded, ErrorCode};
 
+/// How long a run's teardown waits for every member's final commit before all leave (the
+/// workers themselves wait a little longer for the word).
+const LEAVE_BARRIER: Duration = Duration::from_secs(4);
+
 impl LabRun {
     /// Starts a consumer (a new worker process) with the run's defaults and `options`.
     pub async fn add_consumer(
@@ -67,7 +71,8 @@ impl LabRun {
                     .with("limit", limit),
                 ));
             }
-            let max = self.lab.lab.controls.max_consumers as usize;
+            let lab_max = self.lab.lab.controls.max_consumers as usize;
+            let max = lab_max.min(self.settings.max_consumers_per_run);
             if inner.state.counted_consumers() >= max {
                 return Err(RunError::Limit(
                     Coded::new(
@@ -172,8 +177,12 @@ impl LabRun {
                 .map(|(cid, h)| (cid.clone(), h.clone()))
                 .collect()
         };
-        for (_, h) in &handles {
-            h.signal(libc::SIGTERM);
+        if handles.len() > 1 {
+            self.leave_together(&handles).await;
+        } else {
+            for (_, h) in &handles {
+                h.signal(libc::SIGTERM);
+            }
         }
         let grace = self.settings.stop_grace;
         for (cid, h) in &handles {
@@ -187,6 +196,54 @@ impl LabRun {
         self.cancel.cancel();
         if self.defaults.sink {
             self.remove_sink_dir().await;
+        }
+    }
+
+    /// Stops every member at once, commit before leave: each makes its final commit and waits;
+    /// once all have (or [`LEAVE_BARRIER`] passed), all leave. A member that left first would
+    /// start a rebalance in which the others' final commits fail (`RebalanceInProgress`).
+    async fn leave_together(&self, handles: &[(String, WorkerHandle)]) {
+        let mut live = {
+            let inner = self.lock();
+            inner.log.subscribe_since(inner.log.next_seq() - 1).1
+        };
+        let stop = serde_json::to_string(&Control::StopAndHold).expect("controls serialize");
+        for (_, h) in handles {
+            if !h.send_line(stop.clone()) {
+                h.signal(libc::SIGTERM);
+            }
+        }
+        let cids: Vec<&str> = handles.iter().map(|(cid, _)| cid.as_str()).collect();
+        let deadline = tokio::time::Instant::now() + LEAVE_BARRIER;
+        loop {
+            let all_ready = {
+                let inner = self.lock();
+                cids.iter().all(|cid| {
+                    inner
+                        .state
+                        .consumers()
+                        .find(|c| c.id == *cid)
+                        .is_none_or(|c| c.may_leave())
+                })
+            };
+            if all_ready {
+                break;
+            }
+            tokio::select! {
+                r = live.recv() => {
+                    if matches!(r, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
+                        break;
+                    }
+                }
+                _ = tokio::time::sleep_until(deadline) => {
+                    tracing::warn!(run = %self.id, "not every member made its final commit in time; leaving anyway");
+                    break;
+                }
+            }
+        }
+        let leave = serde_json::to_string(&Control::Leave).expect("controls serialize");
+        for (_, h) in handles {
+            h.send_line(leave.clone());
         }
     }
 

@@ -10,6 +10,7 @@ mod consumers;
 pub mod idle;
 mod lag;
 pub mod log;
+pub mod notice;
 pub mod options;
 mod process;
 mod producer;
@@ -27,6 +28,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::broker::{Broker, BrokerError};
+use crate::classroom::SessionId;
 use crate::domain::burrow::{GroupWindows, LagReport};
 use crate::domain::event::{now_ms, LabEvent, StampedEvent, WorkerLine};
 use crate::domain::ledger::LedgerReport;
@@ -36,6 +38,7 @@ use crate::lab::LoadedLab;
 use idle::LastActivity;
 pub use lag::BURROW_CLASSROOM;
 use log::{EventLog, EventSource, LogEntry, Replay};
+pub use notice::{EndReason, NoticeSender, RunNotice, RunSummary};
 use process::WorkerHandle;
 pub use producer::MAX_PRODUCER_RATE;
 pub use registry::RunRegistry;
@@ -51,6 +54,9 @@ pub enum RunError {
     NoSuchConsumer(String),
     #[error("field `{0}`: {1}")]
     BadField(&'static str, Coded),
+    /// A field over one of the server's limits (which waiting does not lift).
+    #[error("field `{0}`: {1}")]
+    OverLimit(&'static str, Coded),
     #[error("{0}")]
     Conflict(Coded),
     #[error("{0}")]
@@ -71,7 +77,7 @@ impl RunError {
             RunError::NoSuchConsumer(cid) => {
                 Coded::new(ErrorCode::NoConsumer, self.to_string()).with("consumer", cid.as_str())
             }
-            RunError::BadField(field, why) => Coded {
+            RunError::BadField(field, why) | RunError::OverLimit(field, why) => Coded {
                 message: self.to_string(),
                 ..why.clone().with("field", *field)
             },
@@ -103,6 +109,14 @@ pub struct RunSettings {
     /// The binary that runs `worker` (this executable, unless tests say otherwise).
     pub worker_exe: PathBuf,
     pub max_runs: usize,
+    /// Runs one trainee (session) may have at once.
+    pub max_runs_per_session: usize,
+    /// Consumers one run may have at once (a lab may allow fewer).
+    pub max_consumers_per_run: usize,
+    /// Records one produce call may send.
+    pub max_produce_records: usize,
+    /// The background producer's ceiling, records per second.
+    pub max_producer_rate: u32,
     pub log_capacity: usize,
     pub live_buffer: usize,
     pub idle_timeout: Duration,
@@ -137,7 +151,12 @@ struct RunInner {
 }
 
 pub struct LabRun {
+    /// 96 random bits: not guessable, and not in creation order.
     pub id: String,
+    /// The session that created the run: only it (and the instructor) may see or drive it.
+    pub owner: SessionId,
+    /// When the run was created (ms since the epoch).
+    pub created_ms: i64,
     pub lab: Arc<LoadedLab>,
     pub topic: String,
     pub group: String,
@@ -149,6 +168,7 @@ pub struct LabRun {
     cancel: CancellationToken,
     last_activity: LastActivity,
     producer_rate: AtomicU32,
+    notices: NoticeSender,
 }
 
 impl LabRun {
@@ -245,6 +265,13 @@ impl LabRun {
             .map(|c| (c.id.clone(), c.text.clone()))
             .collect();
         for (id, text) in newly {
+            self.notices.send(RunNotice::Checkpoint {
+                run: self.id.clone(),
+                owner: self.owner.clone(),
+                lab: self.lab.lab.id.clone(),
+                checkpoint: id.clone(),
+                ts: now_ms() as i64,
+            });
             self.record(None, LabEvent::Checkpoint { id, text });
         }
     }
@@ -266,6 +293,17 @@ impl LabRun {
                 .consumers()
                 .map(|c| (c.id.clone(), c.config.clone()))
                 .collect(),
+        }
+    }
+
+    /// The ledger's numbers now (what the classroom keeps of a run).
+    pub fn summary(&self) -> RunSummary {
+        let inner = self.lock();
+        let report = inner.state.ledger();
+        RunSummary {
+            processed: inner.state.consumers().map(|c| c.processed).sum(),
+            duplicates: report.duplicates,
+            lost: report.lost,
         }
     }
 

@@ -9,7 +9,7 @@ use super::{LabRun, RunError};
 use crate::domain::event::LabEvent;
 use crate::i18n::{Coded, ErrorCode};
 
-/// The background producer's ceiling, records per second.
+/// The background producer's default ceiling, records per second (`LABS_MAX_PRODUCER_RATE`).
 pub const MAX_PRODUCER_RATE: u32 = 500;
 
 impl LabRun {
@@ -20,15 +20,16 @@ impl LabRun {
     /// Starts, changes or (with 0) stops the run's background producer: `rate` keyless records
     /// per second, in batches every 100 ms, until the run ends.
     pub fn set_producer_rate(self: &Arc<Self>, rate: u32) -> Result<(), RunError> {
-        if rate > MAX_PRODUCER_RATE {
-            return Err(RunError::BadField(
+        let max = self.settings.max_producer_rate;
+        if rate > max {
+            return Err(RunError::OverLimit(
                 "rate_per_sec",
                 Coded::new(
                     ErrorCode::RateMax,
-                    format!("{rate} is more than {MAX_PRODUCER_RATE}"),
+                    format!("{rate} is more than {max} (the producer's limit on this server)"),
                 )
                 .with("value", rate)
-                .with("max", MAX_PRODUCER_RATE),
+                .with("max", max),
             ));
         }
         let token = self.cancel.child_token();

@@ -2,19 +2,21 @@
 //! finding, listing, idle reaping and tearing down.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
 use super::log::EventLog;
+use super::notice::{EndReason, NoticeSender, RunNotice};
 use super::options::ConsumerOptions;
 use super::state::RunState;
 use super::{sampler, LabRun, RunError, RunInner, RunSettings};
 use crate::broker::Broker;
+use crate::classroom::{random_hex, SessionId};
 use crate::domain::burrow::{EvaluatorConfig, GroupWindows};
+use crate::domain::event::now_ms;
 use crate::domain::group;
 use crate::i18n::{Coded, ErrorCode};
 use crate::lab::LoadedLab;
@@ -25,53 +27,66 @@ pub struct RunRegistry {
     broker: Broker,
     settings: Arc<RunSettings>,
     shutdown: CancellationToken,
-    id_seed: u64,
-    next_id: Mutex<u64>,
     /// Events logged by runs that are gone (so the total only grows).
     retired_events: AtomicU64,
-    /// Runs being created (counted against the limit until they are listed or fail).
-    creating: AtomicUsize,
+    /// The owners of runs being created (counted against the limits until the run is listed
+    /// or its creation fails).
+    creating: Mutex<Vec<SessionId>>,
+    /// The classroom hears of runs started and ended, and checkpoints reached.
+    notices: NoticeSender,
 }
 
-/// A place under the run limit, held while a run is being created; given back when dropped
+/// A place under the run limits, held while a run is being created; given back when dropped
 /// (the run is listed by then, or its creation failed or was abandoned).
-struct Reservation<'a>(&'a AtomicUsize);
+struct Reservation<'a> {
+    creating: &'a Mutex<Vec<SessionId>>,
+    owner: SessionId,
+}
 
 impl Drop for Reservation<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+        let mut creating = self.creating.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = creating.iter().position(|o| *o == self.owner) {
+            creating.swap_remove(i);
+        }
     }
 }
 
 impl RunRegistry {
-    pub fn new(broker: Broker, settings: RunSettings, shutdown: CancellationToken) -> Arc<Self> {
-        // Run ids differ between server starts, so a stale page cannot resume another run.
-        let id_seed = std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish()
-            & 0x00ff_ffff;
+    pub fn new(
+        broker: Broker,
+        settings: RunSettings,
+        shutdown: CancellationToken,
+        notices: NoticeSender,
+    ) -> Arc<Self> {
         Arc::new(RunRegistry {
             runs: Mutex::new(HashMap::new()),
             broker,
             settings: Arc::new(settings),
             shutdown,
-            id_seed,
-            next_id: Mutex::new(0),
             retired_events: AtomicU64::new(0),
-            creating: AtomicUsize::new(0),
+            creating: Mutex::new(Vec::new()),
+            notices,
         })
+    }
+
+    /// The limits every run shares.
+    pub fn settings(&self) -> &RunSettings {
+        &self.settings
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Arc<LabRun>>> {
         self.runs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Creates a run of `lab`: its own topic and group, so runs never see each other's data.
+    /// Creates a run of `lab` for `owner`: its own topic and group (named after the run's
+    /// unguessable id), so runs never see each other's data.
     pub async fn create(
         &self,
         lab: Arc<LoadedLab>,
         params: &ConsumerOptions,
         burrow: EvaluatorConfig,
+        owner: &SessionId,
     ) -> Result<Arc<LabRun>, RunError> {
         let defaults = params
             .apply(&lab.lab.consumer)
@@ -80,36 +95,50 @@ impl RunRegistry {
         // cannot all pass the check while the first is still creating its topic.
         let reservation = {
             let runs = self.lock();
-            let creating = self.creating.load(Ordering::SeqCst);
-            (runs.len() + creating < self.settings.max_runs).then(|| {
-                self.creating.fetch_add(1, Ordering::SeqCst);
-                Reservation(&self.creating)
-            })
+            let mut creating = self.creating.lock().unwrap_or_else(|e| e.into_inner());
+            let (max, per_session) = (self.settings.max_runs, self.settings.max_runs_per_session);
+            if runs.len() + creating.len() >= max {
+                return Err(RunError::Limit(
+                    Coded::new(
+                        ErrorCode::MaxRuns,
+                        format!(
+                            "the server already runs {max} labs; delete one or wait for idle runs to expire"
+                        ),
+                    )
+                    .with("max", max),
+                ));
+            }
+            let mine = runs.values().filter(|r| r.owner == *owner).count()
+                + creating.iter().filter(|o| *o == owner).count();
+            if mine >= per_session {
+                return Err(RunError::Limit(
+                    Coded::new(
+                        ErrorCode::MaxRunsPerSession,
+                        format!(
+                            "you already have {per_session} runs open (the limit per trainee); delete one first"
+                        ),
+                    )
+                    .with("max", per_session),
+                ));
+            }
+            creating.push(owner.clone());
+            Reservation {
+                creating: &self.creating,
+                owner: owner.clone(),
+            }
         };
-        let Some(_reservation) = reservation else {
-            let max = self.settings.max_runs;
-            return Err(RunError::Limit(
-                Coded::new(
-                    ErrorCode::MaxRuns,
-                    format!(
-                        "the server already runs {max} labs; delete one or wait for idle runs to expire"
-                    ),
-                )
-                .with("max", max),
-            ));
-        };
-        let id = {
-            let mut n = self.next_id.lock().unwrap_or_else(|e| e.into_inner());
-            *n += 1;
-            format!("r{:06x}{}", self.id_seed, *n)
-        };
+        // 96 random bits: another trainee cannot guess it, and ids do not sort by creation.
+        let id = format!("r{}", random_hex::<12>());
         let topic = group::run_topic(&lab.lab.topic.name, &id);
         let group = group::run_group(&defaults.group, &id);
         let partitions = lab.lab.topic.partitions;
         self.broker.create_topic(&topic, partitions).await?;
         let burrow = GroupWindows::new(topic.clone(), burrow);
+        let created_ms = now_ms() as i64;
         let run = Arc::new(LabRun {
             id: id.clone(),
+            owner: owner.clone(),
+            created_ms,
             lab,
             topic,
             group: group.clone(),
@@ -128,13 +157,21 @@ impl RunRegistry {
             cancel: self.shutdown.child_token(),
             last_activity: super::idle::LastActivity::default(),
             producer_rate: AtomicU32::new(0),
+            notices: self.notices.clone(),
         });
         sampler::spawn(
             run.clone(),
             self.broker.clone(),
             self.settings.sample_interval,
         );
-        self.lock().insert(id, run.clone());
+        self.lock().insert(id.clone(), run.clone());
+        drop(reservation);
+        self.notices.send(RunNotice::Started {
+            run: id,
+            owner: owner.clone(),
+            lab: run.lab.lab.id.clone(),
+            ts: created_ms,
+        });
         Ok(run)
     }
 
@@ -155,15 +192,22 @@ impl RunRegistry {
         self.lock().len()
     }
 
-    /// Every run, oldest first (ids carry a counter, so they sort by creation).
+    /// Every run, oldest first.
     pub fn list(&self) -> Vec<Arc<LabRun>> {
         let mut runs: Vec<Arc<LabRun>> = self.lock().values().cloned().collect();
-        runs.sort_by_key(|r| (r.id.len(), r.id.clone()));
+        runs.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
         runs
     }
 
-    /// Removes a run and tears it down.
-    pub async fn remove(&self, id: &str) -> bool {
+    /// The runs of one trainee, oldest first.
+    pub fn list_of(&self, owner: &SessionId) -> Vec<Arc<LabRun>> {
+        let mut runs = self.list();
+        runs.retain(|r| r.owner == *owner);
+        runs
+    }
+
+    /// Removes a run and tears it down; the classroom hears why it ended.
+    pub async fn remove(&self, id: &str, reason: EndReason) -> bool {
         // Torn down while still listed, so its last events and state stay readable until the
         // streams end; then it is gone.
         let Some(run) = self.get(id) else {
@@ -174,6 +218,7 @@ impl RunRegistry {
         if removed {
             self.retired_events
                 .fetch_add(run.gauges().events, Ordering::Relaxed);
+            self.notices.send(ended(&run, reason));
         }
         removed
     }
@@ -193,7 +238,7 @@ impl RunRegistry {
             .collect();
         for id in idle {
             tracing::info!(run = %id, "tearing down idle run");
-            self.remove(&id).await;
+            self.remove(&id, EndReason::Idle).await;
         }
     }
 
@@ -201,5 +246,19 @@ impl RunRegistry {
     pub async fn shutdown_all(&self) {
         let runs: Vec<Arc<LabRun>> = self.lock().drain().map(|(_, r)| r).collect();
         futures::future::join_all(runs.iter().map(|r| r.teardown())).await;
+        for run in &runs {
+            self.notices.send(ended(run, EndReason::ServerRestart));
+        }
+    }
+}
+
+fn ended(run: &LabRun, reason: EndReason) -> RunNotice {
+    RunNotice::Ended {
+        run: run.id.clone(),
+        owner: run.owner.clone(),
+        lab: run.lab.lab.id.clone(),
+        reason,
+        summary: run.summary(),
+        ts: now_ms() as i64,
     }
 }

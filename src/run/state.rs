@@ -48,6 +48,16 @@ pub struct ConsumerView {
     pub config: ConsumerSettings,
     /// The consumer's own last metrics report (frozen once it is gone).
     pub metrics: Option<ClientMetrics>,
+    /// Its threads that made their final commit and wait to leave with the group.
+    #[serde(skip)]
+    pub ready_to_leave: u32,
+}
+
+impl ConsumerView {
+    /// Gone, or every thread has made its final commit and waits to leave.
+    pub fn may_leave(&self) -> bool {
+        !self.status.is_live() || self.ready_to_leave >= self.config.threads.max(1)
+    }
 }
 
 /// One partition: broker offsets and the consumer that owns it (from the group's callbacks).
@@ -125,6 +135,7 @@ impl RunState {
                 exit_signal: None,
                 config,
                 metrics: None,
+                ready_to_leave: 0,
             },
         );
         id
@@ -319,6 +330,7 @@ impl RunState {
                 }
             }
             LabEvent::Wakeup => view.status = ConsumerStatus::Stopping,
+            LabEvent::ReadyToLeave => view.ready_to_leave += 1,
             LabEvent::Closed => {
                 view.status = ConsumerStatus::Closed;
                 view.assigned.clear();

@@ -44,6 +44,12 @@ impl AppError {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
+    /// The same error with another status (a limit that waiting does not lift: 403).
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
     pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
@@ -95,6 +101,7 @@ impl From<RunError> for AppError {
         let status = match e {
             RunError::NoSuchConsumer(_) => StatusCode::NOT_FOUND,
             RunError::BadField(..) => StatusCode::BAD_REQUEST,
+            RunError::OverLimit(..) => StatusCode::FORBIDDEN,
             RunError::Conflict(_) => StatusCode::CONFLICT,
             RunError::Limit(_) => StatusCode::TOO_MANY_REQUESTS,
             RunError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -102,7 +109,7 @@ impl From<RunError> for AppError {
             RunError::Spawn(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let field = match &e {
-            RunError::BadField(field, _) => Some(field.to_string()),
+            RunError::BadField(field, _) | RunError::OverLimit(field, _) => Some(field.to_string()),
             _ => None,
         };
         AppError {

@@ -10,8 +10,9 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 
-use super::api::find_run;
+use super::access::find_run;
 use super::{AppError, AppState};
+use crate::classroom::{Need, Viewer};
 use crate::domain::event::now_ms;
 
 /// The `format` field of an export.
@@ -19,11 +20,13 @@ pub const FORMAT: &str = "kafka-consumer-labs/run";
 /// The `version` field; a reader refuses versions it does not know.
 pub const VERSION: u32 = 1;
 
+/// Whoever may read the run (its trainee, the instructor; anyone for the demo) may export it.
 pub async fn export(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
-    let run = find_run(&state, &id)?;
+    let run = find_run(&state, &id, &viewer, Need::Read)?;
     // The lock is held only to copy the entries' pointers and compute the ledger.
     let snapshot = run.snapshot();
     let replay = snapshot.replay;

@@ -1,7 +1,9 @@
 //! The web app: `app(state) -> Router` with pages, the JSON API and the SSE event stream.
 
+mod access;
 mod api;
 mod burrow;
+mod classroom;
 mod error;
 mod export;
 mod guard;
@@ -15,7 +17,7 @@ mod watch;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
@@ -23,6 +25,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::broker::Broker;
+use crate::classroom::Classroom;
 use crate::i18n::Catalog;
 use crate::lab::LabCatalog;
 use crate::run::RunRegistry;
@@ -34,6 +37,8 @@ pub use error::AppError;
 pub struct AppState {
     pub labs: Arc<LabCatalog>,
     pub runs: Arc<RunRegistry>,
+    /// Sessions, the instructor, the demo, and progress that lasts.
+    pub classroom: Arc<Classroom>,
     /// Groups the app did not start, watched from outside (`/watch`).
     pub watches: Arc<WatchRegistry>,
     pub broker: Broker,
@@ -68,6 +73,19 @@ pub fn app(state: AppState) -> Router {
             "/runs/{run}/consumers/{consumer}/{action}",
             post(api::consumer_action),
         )
+        .route(
+            "/session",
+            get(classroom::get_session).put(classroom::set_name),
+        )
+        .route("/demo", get(classroom::get_demo))
+        .route("/instructor/login", post(classroom::login))
+        .route("/instructor/class", get(classroom::class))
+        .route("/instructor/events", get(classroom::events))
+        .route("/instructor/demo", put(classroom::set_demo))
+        .route(
+            "/instructor/trainees/{trainee}/stop",
+            post(classroom::stop_trainee),
+        )
         .route("/watch", post(watch::create).get(watch::list))
         .route("/watch/{watch}", get(watch::get).delete(watch::delete))
         .route("/watch/{watch}/events", get(watch::events))
@@ -88,6 +106,10 @@ pub fn app(state: AppState) -> Router {
                 .layer(axum::middleware::from_fn(static_name_guard)),
         )
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::classroom::session_layer,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::guard,

@@ -9,10 +9,11 @@ use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::AppState;
+use crate::classroom::{Need, Viewer};
 use crate::domain::settings::{OptionRange, OPTION_RANGES};
 use crate::i18n::{Lang, PageLang, Texts};
 use crate::lab::LoadedLab;
-use crate::run::{BURROW_CLASSROOM, MAX_PRODUCER_RATE};
+use crate::run::BURROW_CLASSROOM;
 
 /// A link of the header's language toggle (`한국어 / English`).
 pub(super) struct LangLink {
@@ -78,6 +79,8 @@ struct LabPage<'a> {
     lab_json: String,
     /// The server's limits and timings the page explains and checks (`PageRules`).
     rules_json: String,
+    /// Broker faults hit every run on the server: with an instructor, only they inject them.
+    faults_allowed: bool,
     /// `?view=watch`: the run drawn live with every control hidden and none sent.
     read_only: bool,
 }
@@ -124,7 +127,7 @@ pub(super) struct PageRules {
 impl PageRules {
     pub(super) fn of(state: &AppState) -> Self {
         PageRules {
-            max_producer_rate: MAX_PRODUCER_RATE,
+            max_producer_rate: state.runs.settings().max_producer_rate,
             burrow: BURROW_CLASSROOM,
             sample_interval_ms: state.runs.sample_interval().as_millis(),
             options: OPTION_RANGES.iter().map(|r| (r.field, *r)).collect(),
@@ -177,6 +180,7 @@ pub async fn home(State(state): State<AppState>, PageLang(lang): PageLang, uri: 
 pub async fn lab_page(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
+    viewer: Viewer,
     uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
@@ -184,6 +188,17 @@ pub async fn lab_page(
         let what = state.texts.texts(lang).with("page.no_lab", "id", &id);
         return not_found_page(&state, lang, &uri, what);
     };
+    // Another trainee's run is not found here either (a run that ended: the page says so).
+    for (key, run) in url_params(uri.query()) {
+        if matches!(key.as_str(), "run" | "b") {
+            if let Some(r) = state.runs.get(&run) {
+                if state.classroom.access(&r, &viewer, Need::Read).is_err() {
+                    let what = state.texts.texts(lang).with("page.no_run", "id", &run);
+                    return not_found_page(&state, lang, &uri, what);
+                }
+            }
+        }
+    }
     let lab_json = json_island(&lab.lab.in_lang(lang));
     let rules_json = json_island(&PageRules::of(&state));
     let read_only = is_watch_view(uri.query());
@@ -193,6 +208,7 @@ pub async fn lab_page(
             lab,
             lab_json,
             rules_json,
+            faults_allowed: !state.classroom.has_instructor() || viewer.instructor,
             read_only,
         },
         StatusCode::OK,
@@ -226,6 +242,13 @@ pub async fn not_found(
 ) -> Response {
     let what = state.texts.texts(lang).get("page.no_page").to_string();
     not_found_page(&state, lang, &uri, what)
+}
+
+/// A query string's `key=value` pairs, decoded.
+fn url_params(query: Option<&str>) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 #[cfg(test)]

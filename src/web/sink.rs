@@ -9,15 +9,16 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 
-use super::api::find_run;
+use super::access::find_run;
 use super::{AppError, AppState};
+use crate::classroom::{Need, Viewer};
 use crate::domain::sink::{FILES, SQLITE_FILE};
 use crate::i18n::ErrorCode;
 use crate::run::LabRun;
 use crate::sinks;
 
-fn sink_run(state: &AppState, id: &str) -> Result<Arc<LabRun>, AppError> {
-    let run = find_run(state, id)?;
+fn sink_run(state: &AppState, id: &str, viewer: &Viewer) -> Result<Arc<LabRun>, AppError> {
+    let run = find_run(state, id, viewer, Need::Read)?;
     if !run.defaults.sink {
         return Err(AppError::not_found(
             ErrorCode::NoSink,
@@ -42,9 +43,10 @@ fn join_error(e: tokio::task::JoinError) -> AppError {
 /// Both tables (rows with duplicates marked, counts), both CSV files (counts) and the files.
 pub async fn contents(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
-    let run = sink_run(&state, &id)?;
+    let run = sink_run(&state, &id, &viewer)?;
     let dir = run.sink_dir();
     let back = tokio::task::spawn_blocking(move || sinks::read_back(&dir))
         .await
@@ -56,9 +58,10 @@ pub async fn contents(
 /// `payments.sqlite` (a consistent image of the database).
 pub async fn download(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, AppError> {
-    let run = sink_run(&state, &id)?;
+    let run = sink_run(&state, &id, &viewer)?;
     let not_found = || {
         AppError::not_found(
             ErrorCode::NoSinkFile,

@@ -12,8 +12,9 @@ use axum::response::IntoResponse;
 use std::convert::Infallible;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::api::find_run;
+use super::access::find_run;
 use super::{AppError, AppState};
+use crate::classroom::{Need, Viewer};
 use crate::i18n::ErrorCode;
 use crate::run::log::{EventSource, Gap, LogEntry, Replay};
 use std::sync::Arc;
@@ -94,12 +95,25 @@ pub(super) fn after_id(headers: &HeaderMap, query: &EventsQuery) -> Result<u64, 
 
 pub async fn events(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     query: EventsQuery,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, AppError> {
-    let run = find_run(&state, &id)?;
-    follow(run, &headers, &query, &state, "run")
+    let run = find_run(&state, &id, &viewer, Need::Read)?;
+    let max = state.classroom.limits.max_streams_per_session;
+    let place = state
+        .classroom
+        .open_stream(&viewer.session)
+        .ok_or_else(|| {
+            AppError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::MaxStreams,
+                format!("this browser already has {max} live views open (the limit per trainee); close a tab first"),
+            )
+            .with("max", max)
+        })?;
+    follow(run, &headers, &query, &state, "run", place)
 }
 
 /// Follows `source`'s log from where the reader resumes: the replay, then live events.
@@ -110,6 +124,7 @@ pub(super) fn follow<S: EventSource>(
     query: &EventsQuery,
     state: &AppState,
     what: &'static str,
+    place: impl Send + 'static,
 ) -> Result<impl IntoResponse, AppError> {
     let after = after_id(headers, query)?;
     let last = source.last_seq();
@@ -134,7 +149,11 @@ pub(super) fn follow<S: EventSource>(
         state.shutdown.clone(),
         source.cancelled(),
         ended,
-        move |last| source.replay(last),
+        // The closure lives as long as the stream: it holds the stream's place.
+        move |last| {
+            let _held = &place;
+            source.replay(last)
+        },
     ))
 }
 

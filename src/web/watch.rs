@@ -150,7 +150,7 @@ pub async fn events(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, AppError> {
     let watch = find(&state, &id)?;
-    super::sse::follow(watch, &headers, &query, &state, "watch")
+    super::sse::follow(watch, &headers, &query, &state, "watch", ())
 }
 
 #[derive(Deserialize, Default)]

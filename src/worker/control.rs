@@ -92,6 +92,8 @@ impl Flow {
                 };
                 [first, FlowChange::Fetch]
             }
+            // The shutdown hook's, not the flow's.
+            Control::StopAndHold | Control::Leave => [FlowChange::Nothing, FlowChange::Nothing],
             Control::StepBatch => {
                 let first = self.pause();
                 let (records, next_batch) = self.steps();
@@ -166,6 +168,10 @@ pub fn spawn_stdin_reader(
                         for (tx, wake) in &outboxes {
                             let _ = tx.send(control.clone());
                             wake.store(true, Ordering::SeqCst);
+                        }
+                        // After the threads have it: they find it when they stop.
+                        if control == Control::StopAndHold {
+                            stop.store(true, Ordering::SeqCst);
                         }
                     }
                     Err(e) => eprintln!("worker: ignoring control line {line:?}: {e}"),

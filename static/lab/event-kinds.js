@@ -15,6 +15,7 @@ export const EVENT_KINDS = Object.freeze([
   'paused',
   'resumed',
   'wakeup',
+  'ready_to_leave',
   'closed',
   'killed',
   'exited',

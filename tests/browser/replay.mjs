@@ -31,7 +31,7 @@ async function consumerState(page, runId, cid, what, test) {
 }
 
 run('replay', async (browser) => {
-  const { page, guard } = await guardedPage(browser);
+  const { context, page, guard } = await guardedPage(browser);
   await page.goto(`${base}/`);
   assert(await page.isVisible('a[href="/replay"]'), 'the home page links to the replay page');
   const created = await call(page, 'POST', '/api/runs', { lab: 'auto-commit' });
@@ -47,7 +47,12 @@ run('replay', async (browser) => {
   await consumerState(page, runId, 'c2', 'c2 read everything', (c) => c.processed === 20);
 
   // ---------------------------------------------------------------- read-only view, live
-  const watch = await guardedPage(browser);
+  // The same browser (the same trainee session): a run is only visible to its own session.
+  const watchPage = await context.newPage();
+  const watch = { page: watchPage, problems: [] };
+  watchPage.on('console', (m) => m.type() === 'error' && watch.problems.push(`console error: ${m.text()}`));
+  watchPage.on('pageerror', (e) => watch.problems.push(`uncaught: ${e.message}`));
+  watchPage.on('response', (r) => r.status() >= 400 && watch.problems.push(`HTTP ${r.status()}: ${r.url()}`));
   const sent = [];
   watch.page.on('request', (r) => {
     if (r.method() !== 'GET') sent.push(`${r.method()} ${r.url()}`);
@@ -75,8 +80,8 @@ run('replay', async (browser) => {
   }, runId);
   assert(refused === 'read_only', `a control request from the read-only page is refused before it leaves: ${refused}`);
   assert(sent.length === 0, `the read-only view sent no control request: ${sent.join(', ')}`);
-  watch.guard.check('read-only view');
-  await watch.context.close();
+  assert(watch.problems.length === 0, `read-only view: ${watch.problems.join('; ')}`);
+  await watchPage.close();
 
   // A graceful stop: the ledger does not change after c2 exits.
   assert((await call(page, 'POST', `/api/runs/${runId}/consumers/c2/stop`)).status === 202, 'c2 stopped');

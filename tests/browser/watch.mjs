@@ -8,10 +8,17 @@ import { assert, baseUrl, guardedPage, log, run, screenshot, waitFor } from './l
 const base = baseUrl();
 const WAIT = 60_000;
 
+// The session cookie the server gave this script (runs belong to the session that made them).
+let session = '';
+
 async function json(method, path, body) {
+  const headers = { 'content-type': 'application/json' };
+  if (session) headers.cookie = session;
   const r = await fetch(`${base}${path}`, {
-    method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
   });
+  const set = r.headers.get('set-cookie');
+  if (set && set.startsWith('labs_session=')) session = set.split(';')[0];
   const text = await r.text();
   if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
   return text ? JSON.parse(text) : null;

@@ -94,7 +94,10 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let bootstrap = server.state.broker.bootstrap_servers().to_string();
     TestApp {
         base,
-        client: reqwest::Client::new(),
+        client: reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("http client"),
         server: Some(server),
         bootstrap,
     }
@@ -260,6 +263,19 @@ impl TestApp {
         .await
     }
 
+    /// Another trainee on the same server: its own client, so its own session cookie.
+    pub fn another_trainee(&self) -> TestApp {
+        TestApp {
+            base: self.base.clone(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .expect("http client"),
+            server: None,
+            bootstrap: self.bootstrap.clone(),
+        }
+    }
+
     pub async fn shutdown(mut self) {
         if let Some(server) = self.server.take() {
             server.shutdown().await;
@@ -376,6 +392,22 @@ impl EventStream {
     pub async fn wait_for(&self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
         let events = self.wait_until(what, |evs| evs.iter().any(&pred)).await;
         events.into_iter().find(|e| pred(e)).unwrap()
+    }
+
+    /// Waits for the first event of any name matching `pred` (e.g. the instructor's `update`s).
+    pub async fn wait_received(&self, what: &str, pred: impl Fn(&Received) -> bool) -> Received {
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        loop {
+            let notified = self.notify.notified();
+            if let Some(r) = self.all().into_iter().find(|r| pred(r)) {
+                return r;
+            }
+            assert!(!self.has_ended(), "stream ended while waiting for {what}");
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                let names: Vec<String> = self.all().iter().map(|r| r.name.clone()).collect();
+                panic!("timed out waiting for {what}; received {names:?}");
+            }
+        }
     }
 
     /// Waits until the stream ends (an `end` event, then EOF).

@@ -6,18 +6,21 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
 
-use super::{find_run, Body};
+use super::Body;
+use crate::classroom::{Need, Viewer};
 use crate::domain::protocol::Control;
 use crate::i18n::ErrorCode;
 use crate::run::options::ConsumerOptions;
+use crate::web::access::find_run;
 use crate::web::{AppError, AppState};
 
 pub async fn add_consumer(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     Body(options): Body<ConsumerOptions>,
 ) -> Result<impl IntoResponse, AppError> {
-    let run = find_run(&state, &id)?;
+    let run = find_run(&state, &id, &viewer, Need::Control)?;
     let cid = run.add_consumer(&options).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": cid }))))
 }
@@ -33,10 +36,11 @@ pub struct StepBody {
 
 pub async fn consumer_action(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path((id, cid, action)): Path<(String, String, String)>,
     Body(step): Body<StepBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    let run = find_run(&state, &id)?;
+    let run = find_run(&state, &id, &viewer, Need::Control)?;
     match action.as_str() {
         "stop" => run.stop_consumer(&cid)?,
         "kill" => run.kill_consumer(&cid)?,

@@ -19,7 +19,7 @@ use crate::i18n::ErrorCode;
 
 pub use consumers::{add_consumer, consumer_action};
 pub use labs::{get_lab, list_labs};
-pub use runs::{create_run, delete_run, find_run, get_run, ledger, list_runs, BurrowSettings};
+pub use runs::{create_run, delete_run, get_run, ledger, list_runs, BurrowSettings};
 pub use topic::{inject_fault, produce, reset_offsets, set_producer};
 
 /// axum's default request body limit (bytes).

@@ -8,9 +8,11 @@ use serde::Deserialize;
 
 use super::labs::no_lab;
 use super::Body;
+use crate::classroom::{Need, Session, Viewer};
 use crate::i18n::{ErrorCode, Lang};
 use crate::run::options::ConsumerOptions;
-use crate::run::LabRun;
+use crate::run::EndReason;
+use crate::web::access::find_run;
 use crate::web::{AppError, AppState};
 
 #[derive(Deserialize, Default)]
@@ -62,6 +64,7 @@ impl BurrowSettings {
 
 pub async fn create_run(
     State(state): State<AppState>,
+    session: Session,
     Body(body): Body<CreateRun>,
 ) -> Result<impl IntoResponse, AppError> {
     if body.lab.is_empty() {
@@ -73,7 +76,10 @@ pub async fn create_run(
     }
     let lab = state.labs.get(&body.lab).ok_or_else(|| no_lab(&body.lab))?;
     let burrow = body.burrow.config()?;
-    let run = state.runs.create(lab, &body.params, burrow).await?;
+    let run = state
+        .runs
+        .create(lab, &body.params, burrow, &session.id)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({
@@ -85,11 +91,15 @@ pub async fn create_run(
     ))
 }
 
-/// The instructor's overview: every run with its consumers and ledger totals.
-pub async fn list_runs(State(state): State<AppState>) -> impl IntoResponse {
-    let runs: Vec<serde_json::Value> = state
-        .runs
-        .list()
+/// The requester's runs (the instructor's: every run), oldest first, with their consumers and
+/// ledger totals.
+pub async fn list_runs(State(state): State<AppState>, viewer: Viewer) -> impl IntoResponse {
+    let runs = if viewer.instructor {
+        state.runs.list()
+    } else {
+        state.runs.list_of(&viewer.session)
+    };
+    let runs: Vec<serde_json::Value> = runs
         .iter()
         .map(|run| {
             let v = run.view();
@@ -97,6 +107,7 @@ pub async fn list_runs(State(state): State<AppState>) -> impl IntoResponse {
                 "id": v.id,
                 "lab": v.lab,
                 "topic": v.topic,
+                "page": format!("/labs/{}?run={}", v.lab, v.id),
                 "consumers": v.consumers.iter().map(|c| serde_json::json!({"id": c.id, "status": c.status, "processed": c.processed})).collect::<Vec<_>>(),
                 "duplicates": v.duplicates,
                 "lost": v.lost,
@@ -107,26 +118,15 @@ pub async fn list_runs(State(state): State<AppState>) -> impl IntoResponse {
     Json(serde_json::json!({ "count": runs.len(), "runs": runs }))
 }
 
-pub fn find_run(state: &AppState, id: &str) -> Result<std::sync::Arc<LabRun>, AppError> {
-    let run = state.runs.get(id).ok_or_else(|| {
-        AppError::not_found(
-            ErrorCode::NoRun,
-            format!("no run {id:?} (it may have expired)"),
-        )
-        .with("run", id)
-    })?;
-    run.touch();
-    Ok(run)
-}
-
 /// The run's state; its checkpoints' texts in the requester's language (cookie or
 /// `Accept-Language`, as the page that asks was rendered).
 pub async fn get_run(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     lang: Lang,
 ) -> Result<impl IntoResponse, AppError> {
-    let run = find_run(&state, &id)?;
+    let run = find_run(&state, &id, &viewer, Need::Read)?;
     let mut view = run.view();
     for cp in &mut view.checkpoints {
         if let Some(c) = run.lab.lab.checkpoints.iter().find(|c| c.id == cp.id) {
@@ -138,9 +138,16 @@ pub async fn get_run(
 
 pub async fn delete_run(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
-    if state.runs.remove(&id).await {
+    let run = find_run(&state, &id, &viewer, Need::Control)?;
+    let reason = if run.owner == viewer.session {
+        EndReason::Stopped
+    } else {
+        EndReason::Instructor
+    };
+    if state.runs.remove(&id, reason).await {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::not_found(ErrorCode::NoRun, format!("no run {id:?}")).with("run", id))
@@ -149,7 +156,8 @@ pub async fn delete_run(
 
 pub async fn ledger(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(find_run(&state, &id)?.ledger()))
+    Ok(Json(find_run(&state, &id, &viewer, Need::Read)?.ledger()))
 }

@@ -7,8 +7,10 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
 
-use super::{find_run, Body};
+use super::Body;
+use crate::classroom::{Need, Viewer};
 use crate::i18n::{ErrorCode, Lang, Text};
+use crate::web::access::find_run;
 use crate::web::{AppError, AppState};
 
 #[derive(Deserialize, Default)]
@@ -19,24 +21,30 @@ pub struct ProduceBody {
     keys: Option<Vec<Option<String>>>,
 }
 
-const MAX_PRODUCE: usize = 10_000;
 const MAX_VALUE_BYTES: usize = 10_000;
 /// A record key's limit (bytes).
 const MAX_KEY_BYTES: usize = 1_000;
 
 pub async fn produce(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     Body(body): Body<ProduceBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    let run = find_run(&state, &id)?;
-    if body.values.is_empty() || body.values.len() > MAX_PRODUCE {
-        return Err(AppError::field(
+    let run = find_run(&state, &id, &viewer, Need::Control)?;
+    let max = state.runs.settings().max_produce_records;
+    if body.values.is_empty() || body.values.len() > max {
+        let error = AppError::field(
             "values",
             ErrorCode::ValuesCount,
-            format!("field `values`: give 1 to {MAX_PRODUCE} values"),
+            format!("field `values`: give 1 to {max} values (the limit per produce call)"),
         )
-        .with("max", MAX_PRODUCE));
+        .with("max", max);
+        return Err(if body.values.is_empty() {
+            error
+        } else {
+            error.with_status(axum::http::StatusCode::FORBIDDEN)
+        });
     }
     if body.values.iter().any(|v| v.len() > MAX_VALUE_BYTES) {
         return Err(AppError::field(
@@ -85,10 +93,11 @@ pub struct ProducerBody {
 /// Starts, changes or stops the run's background producer (records per second).
 pub async fn set_producer(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     Body(body): Body<ProducerBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    let run = find_run(&state, &id)?;
+    let run = find_run(&state, &id, &viewer, Need::Control)?;
     let rate = body.rate_per_sec.ok_or_else(|| {
         AppError::field(
             "rate_per_sec",
@@ -111,10 +120,11 @@ pub struct OffsetsBody {
 /// the next consumer reads everything again, and Burrow sees the offsets go back (REWIND).
 pub async fn reset_offsets(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     Body(body): Body<OffsetsBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    let run = find_run(&state, &id)?;
+    let run = find_run(&state, &id, &viewer, Need::Control)?;
     if body.reset.as_deref() != Some("earliest") {
         return Err(AppError::field(
             "reset",
@@ -137,10 +147,18 @@ pub struct FaultBody {
 
 pub async fn inject_fault(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     Body(body): Body<FaultBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    let run = find_run(&state, &id)?;
+    let run = find_run(&state, &id, &viewer, Need::Control)?;
+    if state.classroom.has_instructor() && !viewer.instructor {
+        return Err(AppError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            ErrorCode::FaultsInstructorOnly,
+            "broker faults act on the whole embedded broker, for every run on this server: only the instructor injects them",
+        ));
+    }
     if !state.broker.is_embedded() {
         return Err(AppError::conflict(
             ErrorCode::FaultsNeedEmbedded,

@@ -341,6 +341,12 @@ export const EVENTS = {
     },
     text: () => 'SIGTERM → wakeup() → WakeupException',
   },
+  ready_to_leave: {
+    apply(m, ev, c) {
+      c.rev++;
+    },
+    text: () => t('ui.log.ready_to_leave'),
+  },
   closed: {
     ledger: true,
     steps: true,
