@@ -78,6 +78,16 @@ pub struct Settings {
     /// Events kept per run for replay.
     #[arg(long, env = "LABS_RUN_LOG_CAPACITY", default_value_t = 20_000)]
     pub log_capacity: usize,
+    /// Bytes of events kept per run for replay (the oldest go first, readers get a gap).
+    #[arg(long, env = "LABS_RUN_LOG_MAX_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub log_max_bytes: usize,
+    /// A client must send a request's whole header within this time (ms), else the
+    /// connection is closed; an idle keep-alive connection is closed after it too.
+    #[arg(long, env = "LABS_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    pub header_timeout_ms: u64,
+    /// A client must send a request's whole body within this time (ms), else 408.
+    #[arg(long, env = "LABS_BODY_TIMEOUT_MS", default_value_t = 30_000)]
+    pub body_timeout_ms: u64,
     /// Where the sinks lab keeps each run's files (`<dir>/runs/<run id>/`).
     #[arg(long, env = "LABS_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
@@ -104,6 +114,9 @@ impl Settings {
             instructor_token: None,
             idle_timeout_secs: 1800,
             log_capacity: 20_000,
+            log_max_bytes: 16 * 1024 * 1024,
+            header_timeout_ms: 10_000,
+            body_timeout_ms: 30_000,
             // Each server its own: the classroom's database is not shared between tests.
             data_dir: std::env::temp_dir()
                 .join("kafka-consumer-labs-test-data")
@@ -114,6 +127,14 @@ impl Settings {
 
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_secs(self.idle_timeout_secs)
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_timeout_ms)
+    }
+
+    pub fn body_timeout(&self) -> Duration {
+        Duration::from_millis(self.body_timeout_ms)
     }
 
     /// `name` in the working directory, else next to the sources this binary was built from.

@@ -1,4 +1,7 @@
 //! `Server`: starts the broker, the run registry and the web app; shuts them down in order.
+//! The HTTP connection loop is in `http.rs`.
+
+mod http;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -66,6 +69,7 @@ impl Server {
                 max_produce_records: settings.max_produce_records,
                 max_producer_rate: settings.max_producer_rate,
                 log_capacity: settings.log_capacity,
+                log_max_bytes: settings.log_max_bytes,
                 live_buffer: 1024,
                 idle_timeout: settings.idle_timeout(),
                 stop_grace: Duration::from_secs(10),
@@ -97,6 +101,7 @@ impl Server {
             static_dir: settings.static_dir(),
             http_responses: Default::default(),
             loopback_only: settings.bind.ip().is_loopback(),
+            body_timeout: settings.body_timeout(),
             texts: Arc::new(texts),
         };
 
@@ -118,25 +123,11 @@ impl Server {
         let router = app(state.clone());
         let stop = shutdown.clone();
         let runs = state.runs.clone();
+        let header_timeout = settings.header_timeout();
         let task = tokio::spawn(async move {
-            let waited = stop.clone();
-            let serve = axum::serve(listener, router)
-                .with_graceful_shutdown(async move { stop.cancelled().await });
             // Graceful, but bounded: a client holding a half-sent request must not keep the
             // server (and every worker) alive.
-            tokio::select! {
-                served = std::future::IntoFuture::into_future(serve) => {
-                    if let Err(e) = served {
-                        tracing::error!(error = %e, "server error");
-                    }
-                }
-                _ = async move {
-                    waited.cancelled().await;
-                    tokio::time::sleep(SHUTDOWN_GRACE).await;
-                } => {
-                    tracing::warn!("connections still open {SHUTDOWN_GRACE:?} after shutdown began: closing them");
-                }
-            }
+            http::serve(listener, router, header_timeout, stop, SHUTDOWN_GRACE).await;
             // SSE streams ended with the shutdown token; now every worker is stopped.
             runs.shutdown_all().await;
         });

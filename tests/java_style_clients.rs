@@ -10,12 +10,15 @@
 //! `CI` set they fail.
 
 mod common;
+#[path = "common/group_member.rs"]
+mod group_member;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use common::*;
+use group_member::Member;
 use serde_json::{json, Value};
 
 const KAFKA_PYTHON: &str = "kafka-python==3.0.12";
@@ -216,4 +219,93 @@ async fn client_round_trip(
     assert_eq!(recorded, BTreeSet::from(["1", "2", "3", "4"]));
     app.shutdown().await;
     report
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_kafka_python_consumers_of_one_group_rebalance_commit_and_close() {
+    let Some(python) = kafka_python() else {
+        return;
+    };
+    let script = client_script("kafka_python_member.py");
+    group_of_two("kafka-python", |bootstrap, topic, group| {
+        let mut c = tokio::process::Command::new(&python);
+        c.arg(&script).args([bootstrap, topic, group]);
+        c
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_kafkajs_consumers_of_one_group_rebalance_commit_and_close() {
+    if !kafkajs() {
+        return;
+    }
+    let script = client_script("kafkajs_member.mjs");
+    group_of_two("kafkajs", |bootstrap, topic, group| {
+        let mut c = tokio::process::Command::new("node");
+        c.arg(&script).args([bootstrap, topic, group]);
+        c
+    })
+    .await;
+}
+
+/// Two consumers of one group, each its own process as a trainee's two Java consumers would
+/// be (`command(bootstrap, topic, group)` starts one: tests/clients/*_member.*). The first gets
+/// every partition of a run's topic; when the second joins, the group rebalances until each
+/// has a share (on the embedded broker the second often syncs after its leader, which the
+/// proxy answers: `src/broker/sync_group.rs`). They consume and commit what is then produced;
+/// the second closes, its commits read back; the first takes every partition again and closes
+/// with the whole topic committed, read back. No client logs a protocol error.
+async fn group_of_two(name: &str, command: impl Fn(&str, &str, &str) -> tokio::process::Command) {
+    let mut settings = test_settings();
+    settings.bootstrap_servers = None;
+    let app = spawn_app_with(settings).await;
+    let created: Value = app
+        .post("/api/runs", json!({ "lab": "simple-consumer" }))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let run = created["id"].as_str().expect("id").to_string();
+    let topic = created["topic"].as_str().expect("topic").to_string();
+    let group = format!("{name}-pair-{run}");
+    let start = |who: &str| Member::spawn(who, command(&app.bootstrap, &topic, &group));
+
+    let mut a = start("a");
+    let all = a
+        .assigned("a alone gets partitions", |p| !p.is_empty())
+        .await;
+    let mut b = start("b");
+    let (a_share, b_share) = Member::split(&mut a, &mut b, &all).await;
+    assert!(!a_share.is_empty() && !b_share.is_empty());
+
+    let values: Vec<String> = (1..=12).map(|i| i.to_string()).collect();
+    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+    let produced: BTreeSet<(i64, i64)> = app.produce(&run, &refs).await.into_iter().collect();
+    Member::consume_between(&mut a, &mut b, &produced).await;
+
+    // Committed: one past the last record of each partition; 0 for a partition without
+    // records (kafka-python commits its position 0 there, kafkajs nothing: read back as -1).
+    let next = |p: i64| -> i64 {
+        let last = produced.iter().filter(|(q, _)| *q == p).map(|(_, o)| o + 1);
+        last.max().unwrap_or(0)
+    };
+    let read = |committed: &Value, p: i64| committed[p.to_string()].as_i64().map(|o| o.max(0));
+    let b_consumed = b.consumed();
+    let b_committed = b.close().await;
+    for (p, _) in &b_consumed {
+        assert_eq!(read(&b_committed, *p), Some(next(*p)), "b: {b_committed}");
+    }
+    a.assigned("a takes every partition again", |p| p == all.as_slice())
+        .await;
+    let a_consumed = a.consumed();
+    let a_committed = a.close().await;
+    let got: Vec<Option<i64>> = all.iter().map(|p| read(&a_committed, *p)).collect();
+    let expected: Vec<Option<i64>> = all.iter().map(|p| Some(next(*p))).collect();
+    assert_eq!(
+        got, expected,
+        "the group's commits {a_committed}; produced {produced:?}, a consumed {a_consumed:?}, \
+         b {b_consumed:?}"
+    );
+    app.shutdown().await;
 }

@@ -82,6 +82,17 @@ impl Embedded {
         }
     }
 
+    /// Takes the broker down (its connections close, new ones are refused) or brings it back.
+    pub fn set_broker_down(&self, down: bool) -> Result<(), BrokerError> {
+        let cluster = self.cluster()?;
+        if down {
+            cluster.broker_down(BROKER_ID)
+        } else {
+            cluster.broker_up(BROKER_ID)
+        }
+        .map_err(|e| BrokerError::Other(format!("mock broker down/up: {e}")))
+    }
+
     /// Every request to the broker takes `rtt` longer (0 to clear).
     pub fn set_round_trip_time(&self, rtt: Duration) {
         if let Ok(cluster) = self.cluster() {

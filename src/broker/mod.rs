@@ -5,6 +5,7 @@
 mod embedded;
 mod proxy;
 mod relay;
+mod sync_group;
 mod wire;
 
 use std::net::SocketAddr;
@@ -64,7 +65,11 @@ pub struct Delivery {
 
 fn client_config(bootstrap: &str) -> ClientConfig {
     let mut config = ClientConfig::new();
-    config.set("bootstrap.servers", bootstrap);
+    config
+        .set("bootstrap.servers", bootstrap)
+        // A broker that comes back (the instructor's "broker up") is found within a second,
+        // not after librdkafka's 10 s backoff, which would outlast a produce's timeout.
+        .set("reconnect.backoff.max.ms", "1000");
     config
 }
 
@@ -360,6 +365,11 @@ impl Broker {
         self.mock()
             .map(|e| e.inject_commit_errors(error, count))
             .is_ok()
+    }
+
+    /// Embedded only: takes the broker down or brings it back (blocks on the mock's thread).
+    pub fn set_down_blocking(&self, down: bool) -> Result<(), BrokerError> {
+        self.mock()?.set_broker_down(down)
     }
 
     /// Embedded only: every request to the broker takes `rtt` longer (0 to clear).

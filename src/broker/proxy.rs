@@ -4,11 +4,13 @@
 //! (`relay.rs`) that corrects the few answers the mock gets wrong for non-librdkafka clients.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
+use super::sync_group::LeaderAssignments;
 use super::{relay, BrokerError};
 
 /// Pause after a failed `accept` (e.g. EMFILE: out of file descriptors), so the loop does not
@@ -32,6 +34,7 @@ pub async fn bind(bind: SocketAddr) -> Result<TcpListener, BrokerError> {
 
 /// Relays every connection on the public address to the mock cluster's random port.
 pub async fn run(listener: TcpListener, target: String, shutdown: CancellationToken) {
+    let leaders = Arc::new(LeaderAssignments::default());
     loop {
         let accepted = tokio::select! {
             _ = shutdown.cancelled() => return,
@@ -50,6 +53,7 @@ pub async fn run(listener: TcpListener, target: String, shutdown: CancellationTo
         };
         let target = target.clone();
         let shutdown = shutdown.clone();
+        let leaders = leaders.clone();
         tokio::spawn(async move {
             let mut upstream = match TcpStream::connect(&target).await {
                 Ok(s) => s,
@@ -65,7 +69,7 @@ pub async fn run(listener: TcpListener, target: String, shutdown: CancellationTo
             let (upstream_read, upstream_write) = upstream.split();
             tokio::select! {
                 _ = shutdown.cancelled() => {}
-                r = relay::relay(client_read, client_write, upstream_read, upstream_write) => {
+                r = relay::relay(&leaders, client_read, client_write, upstream_read, upstream_write) => {
                     match r {
                         Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
                             tracing::warn!(error = %e, "broker proxy: closing a connection");

@@ -1,7 +1,9 @@
 //! One proxied connection as a Kafka frame relay: requests client → mock, responses mock →
 //! client, each frame read as `Size INT32` + header prefix and the rest streamed through
-//! unchanged. The only frames held whole and rewritten are ApiVersions answers
-//! ([`wire::fix_api_versions`]). A malformed or truncated frame ends the connection.
+//! unchanged. The only frames held whole are ApiVersions answers (corrected:
+//! [`wire::fix_api_versions`]) and SyncGroup requests and answers (a follower refused for
+//! syncing after its leader gets its assignment: [`sync_group`]). A malformed or truncated
+//! frame ends the connection.
 
 use std::collections::HashMap;
 use std::io;
@@ -11,20 +13,31 @@ use tokio::io::{
     AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, BufWriter,
 };
 
+use super::sync_group::{self, LeaderAssignments, SyncGroupRequest};
 use super::wire::{self, RequestHead, REQUEST_PREFIX, RESPONSE_PREFIX};
 
 /// Read and write buffers per direction: Kafka frames are mostly small, and a read that holds
 /// several of them is forwarded in one write.
 const BUF: usize = 64 * 1024;
 
-/// Correlation id → version of the ApiVersions requests awaiting their answer. Only those are
-/// remembered: no other response is rewritten, and a request without a response (Produce with
+/// A request whose answer the relay reads.
+enum Awaited {
+    /// ApiVersions of this version.
+    ApiVersions(i16),
+    /// SyncGroup of this version.
+    SyncGroup(i16, SyncGroupRequest),
+}
+
+/// Correlation id → the requests awaiting an answer the relay reads. Only those are
+/// remembered: no other response is read, and a request without a response (Produce with
 /// acks=0) must not leave an entry behind.
-type Pending = Mutex<HashMap<i32, i16>>;
+type Pending = Mutex<HashMap<i32, Awaited>>;
 
 /// Relays one connection until either side closes it or sends a frame that cannot be read
-/// (then `Err`, and the caller drops both sockets).
+/// (then `Err`, and the caller drops both sockets). `leaders` is shared by all the proxy's
+/// connections.
 pub async fn relay<CR, CW, UR, UW>(
+    leaders: &LeaderAssignments,
     client_read: CR,
     client_write: CW,
     upstream_read: UR,
@@ -37,16 +50,21 @@ where
     UW: AsyncWrite + Unpin,
 {
     let pending = Pending::default();
-    let requests = requests(Pump::new(client_read, upstream_write), &pending);
-    let responses = responses(Pump::new(upstream_read, client_write), &pending);
+    let requests = requests(Pump::new(client_read, upstream_write), &pending, leaders);
+    let responses = responses(Pump::new(upstream_read, client_write), &pending, leaders);
     tokio::select! {
         r = requests => r,
         r = responses => r,
     }
 }
 
-/// Client → mock: forwards every request, remembering the ApiVersions ones.
-async fn requests<R, W>(mut p: Pump<R, W>, pending: &Pending) -> io::Result<()>
+/// Client → mock: forwards every request, remembering the ApiVersions and SyncGroup ones (a
+/// leader's assignments go to `leaders` before the mock sees them).
+async fn requests<R, W>(
+    mut p: Pump<R, W>,
+    pending: &Pending,
+    leaders: &LeaderAssignments,
+) -> io::Result<()>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -54,24 +72,42 @@ where
     while let Some((size, len, head)) = p.frame_head::<REQUEST_PREFIX>().await? {
         let h = RequestHead::parse(head);
         if h.api_key == wire::API_VERSIONS {
-            lock(pending).insert(h.correlation_id, h.api_version);
+            lock(pending).insert(h.correlation_id, Awaited::ApiVersions(h.api_version));
+        }
+        let sync_group = h.api_key == sync_group::SYNC_GROUP
+            && (0..=sync_group::MAX_VERSION).contains(&h.api_version)
+            && len <= sync_group::MAX_REQUEST;
+        if !sync_group {
+            p.w.write_all(&size).await?;
+            p.w.write_all(&head).await?;
+            p.forward(len - REQUEST_PREFIX).await?;
+            continue;
+        }
+        let frame = p.read_whole(head, len).await?;
+        if let Some(r) = SyncGroupRequest::parse(h.api_version, &frame) {
+            leaders.offer(&r);
+            lock(pending).insert(h.correlation_id, Awaited::SyncGroup(h.api_version, r));
         }
         p.w.write_all(&size).await?;
-        p.w.write_all(&head).await?;
-        p.forward(len - REQUEST_PREFIX).await?;
+        p.w.write_all(&frame).await?;
     }
     Ok(())
 }
 
-/// Mock → client: forwards every response, correcting the answers to ApiVersions requests.
-async fn responses<R, W>(mut p: Pump<R, W>, pending: &Pending) -> io::Result<()>
+/// Mock → client: forwards every response, correcting the answers to ApiVersions requests and
+/// a follower's SyncGroup refused for syncing after its leader.
+async fn responses<R, W>(
+    mut p: Pump<R, W>,
+    pending: &Pending,
+    leaders: &LeaderAssignments,
+) -> io::Result<()>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
     while let Some((size, len, head)) = p.frame_head::<RESPONSE_PREFIX>().await? {
         let correlation_id = wire::response_correlation_id(head);
-        let api_versions = {
+        let awaited = {
             let mut pending = lock(pending);
             if pending.is_empty() {
                 None
@@ -79,29 +115,61 @@ where
                 pending.remove(&correlation_id)
             }
         };
-        match api_versions {
-            Some(version) if len <= wire::MAX_API_VERSIONS_BODY => {
-                let mut body = vec![0; len];
-                body[..RESPONSE_PREFIX].copy_from_slice(&head);
-                p.read_more(&mut body[RESPONSE_PREFIX..]).await?;
+        let body = match awaited {
+            Some(Awaited::ApiVersions(version)) if len <= wire::MAX_API_VERSIONS_BODY => {
+                let mut body = p.read_whole(head, len).await?;
                 if wire::fix_api_versions(version, &mut body) {
                     tracing::debug!(version, "broker proxy: corrected an ApiVersions answer");
                 }
-                let size = i32::try_from(body.len()).map_err(invalid)?;
-                p.w.write_all(&size.to_be_bytes()).await?;
-                p.w.write_all(&body).await?;
+                body
+            }
+            Some(Awaited::SyncGroup(version, r)) if len <= sync_group::MAX_RESPONSE => {
+                let body = p.read_whole(head, len).await?;
+                sync_group_answer(leaders, version, &r, correlation_id, body)
             }
             _ => {
                 p.w.write_all(&size).await?;
                 p.w.write_all(&head).await?;
                 p.forward(len - RESPONSE_PREFIX).await?;
+                continue;
             }
-        }
+        };
+        let size = i32::try_from(body.len()).map_err(invalid)?;
+        p.w.write_all(&size.to_be_bytes()).await?;
+        p.w.write_all(&body).await?;
     }
     Ok(())
 }
 
-fn lock(pending: &Pending) -> std::sync::MutexGuard<'_, HashMap<i32, i16>> {
+/// The answer to SyncGroup request `r` as the client gets it: a leader's answer tells
+/// `leaders` whether the mock took its assignments; a follower's `INVALID_REQUEST` becomes its
+/// assignment from its leader's request, when the proxy has it.
+fn sync_group_answer(
+    leaders: &LeaderAssignments,
+    version: i16,
+    r: &SyncGroupRequest,
+    correlation_id: i32,
+    body: Vec<u8>,
+) -> Vec<u8> {
+    let error = sync_group::response_error(version, &body);
+    if !r.assignments.is_empty() {
+        leaders.answered(r, error == Some(0));
+        return body;
+    }
+    if error != Some(sync_group::INVALID_REQUEST) {
+        return body;
+    }
+    match leaders.assignment(&r.group, r.generation, &r.member) {
+        Some(assignment) => {
+            tracing::debug!(group = %r.group, generation = r.generation, member = %r.member,
+                "broker proxy: a follower synced after its leader; answered its assignment");
+            sync_group::answer(version, correlation_id, &assignment)
+        }
+        None => body,
+    }
+}
+
+fn lock(pending: &Pending) -> std::sync::MutexGuard<'_, HashMap<i32, Awaited>> {
     pending.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -156,6 +224,18 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Pump<R, W> {
             got += n;
         }
         Ok(true)
+    }
+
+    /// The whole frame after `Size` (`len` bytes), of which `head` is already read.
+    async fn read_whole<const N: usize>(
+        &mut self,
+        head: [u8; N],
+        len: usize,
+    ) -> io::Result<Vec<u8>> {
+        let mut frame = vec![0; len];
+        frame[..N].copy_from_slice(&head);
+        self.read_more(&mut frame[N..]).await?;
+        Ok(frame)
     }
 
     /// Fills `buf` from the middle of a frame: the end of the stream is an error.

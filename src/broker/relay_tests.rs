@@ -1,13 +1,19 @@
 //! The relay over in-memory sockets, with frames captured from kafka-python 3.0.12 and the
-//! mock cluster (librdkafka 2.12.1).
+//! mock cluster (librdkafka 2.12.1); the SyncGroup frames are described in
+//! `sync_group_tests.rs`.
 
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{duplex, AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::task::JoinHandle;
 
 use super::relay;
+use crate::broker::sync_group::tests::{
+    FOLLOWER_ANSWER, FOLLOWER_REFUSED, FOLLOWER_SYNC, LEADER_SYNC, LEADER_SYNC_ANSWER,
+};
+use crate::broker::sync_group::LeaderAssignments;
 use crate::broker::wire::tests::{hex, KP_API_VERSIONS_V4, MOCK_API_VERSIONS_V2, MOCK_UNSUPPORTED};
 use crate::broker::wire::{fix_api_versions, MAX_FRAME};
 
@@ -29,12 +35,17 @@ struct Rig {
 }
 
 fn rig() -> Rig {
+    rig_of(Arc::default())
+}
+
+/// A connection of a proxy whose connections share `leaders`.
+fn rig_of(leaders: Arc<LeaderAssignments>) -> Rig {
     let (client, proxy_client) = duplex(1 << 20);
     let (proxy_upstream, mock) = duplex(1 << 20);
     let relay = tokio::spawn(async move {
         let (cr, cw) = tokio::io::split(proxy_client);
         let (ur, uw) = tokio::io::split(proxy_upstream);
-        relay(cr, cw, ur, uw).await
+        relay(&leaders, cr, cw, ur, uw).await
     });
     Rig {
         client,
@@ -207,4 +218,177 @@ async fn bad_or_truncated_responses_close_the_connection() {
         assert_eq!(result.unwrap_err().kind(), kind, "{bytes:02x?}");
         assert!(read_to_end(&mut client).await.is_empty(), "{bytes:02x?}");
     }
+}
+
+/// One request through the rig, and the mock's answer back; returns what the client got.
+async fn exchange(r: &mut Rig, request: &str, answer: &[u8]) -> Vec<u8> {
+    r.client.write_all(&frame(&hex(request))).await.unwrap();
+    assert_eq!(read_frame(&mut r.mock).await, hex(request));
+    r.mock.write_all(&frame(answer)).await.unwrap();
+    read_frame(&mut r.client).await
+}
+
+#[tokio::test]
+async fn a_follower_refused_after_its_leader_gets_its_assignment() {
+    let leaders = Arc::new(LeaderAssignments::default());
+    let mut leader = rig_of(leaders.clone());
+    let mut follower = rig_of(leaders);
+    // The leader's request reaches the mock first; its answer is still on the way (another
+    // connection) when the mock refuses the follower.
+    leader
+        .client
+        .write_all(&frame(&hex(LEADER_SYNC)))
+        .await
+        .unwrap();
+    assert_eq!(read_frame(&mut leader.mock).await, hex(LEADER_SYNC));
+    let got = exchange(&mut follower, FOLLOWER_SYNC, &hex(FOLLOWER_REFUSED)).await;
+    assert_eq!(got, hex(FOLLOWER_ANSWER));
+    // The leader's own answer passes unchanged.
+    leader
+        .mock
+        .write_all(&frame(&hex(LEADER_SYNC_ANSWER)))
+        .await
+        .unwrap();
+    assert_eq!(
+        read_frame(&mut leader.client).await,
+        hex(LEADER_SYNC_ANSWER)
+    );
+    // The follower syncs again in the same generation: the same answer.
+    let got = exchange(&mut follower, FOLLOWER_SYNC, &hex(FOLLOWER_REFUSED)).await;
+    assert_eq!(got, hex(FOLLOWER_ANSWER));
+    for mut r in [leader, follower] {
+        r.client.shutdown().await.unwrap();
+        relay_result(r).await.0.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn sync_group_answers_pass_unchanged_unless_the_leader_assigned_the_member() {
+    let leaders = Arc::new(LeaderAssignments::default());
+    let mut follower = rig_of(leaders.clone());
+    // No leader request seen: the mock's refusal stands.
+    let got = exchange(&mut follower, FOLLOWER_SYNC, &hex(FOLLOWER_REFUSED)).await;
+    assert_eq!(got, hex(FOLLOWER_REFUSED));
+
+    // A leader request the mock refused (NOT_LEADER_FOR_PARTITION, 6) assigns nothing.
+    let mut leader = rig_of(leaders);
+    let refused = hex("00 00 00 09 00 00 00 00 00 06 ff ff ff ff");
+    assert_eq!(exchange(&mut leader, LEADER_SYNC, &refused).await, refused);
+    let got = exchange(&mut follower, FOLLOWER_SYNC, &hex(FOLLOWER_REFUSED)).await;
+    assert_eq!(got, hex(FOLLOWER_REFUSED));
+
+    // Accepted this time; other refusals (REBALANCE_IN_PROGRESS, 27) and answers pass as
+    // they are.
+    let got = exchange(&mut leader, LEADER_SYNC, &hex(LEADER_SYNC_ANSWER)).await;
+    assert_eq!(got, hex(LEADER_SYNC_ANSWER));
+    let rebalancing = hex("00 00 00 03 00 00 00 00 00 1b ff ff ff ff");
+    let got = exchange(&mut follower, FOLLOWER_SYNC, &rebalancing).await;
+    assert_eq!(got, rebalancing);
+    let got = exchange(&mut follower, FOLLOWER_SYNC, &hex(FOLLOWER_ANSWER)).await;
+    assert_eq!(got, hex(FOLLOWER_ANSWER));
+    let got = exchange(&mut follower, FOLLOWER_SYNC, &hex(FOLLOWER_REFUSED)).await;
+    assert_eq!(got, hex(FOLLOWER_ANSWER));
+}
+
+#[tokio::test]
+async fn malformed_sync_group_requests_pass_through_unread() {
+    let mut r = rig();
+    // A SyncGroup whose assignment count runs past the frame: the mock's to refuse.
+    let mut bad = hex(FOLLOWER_SYNC);
+    let n = bad.len();
+    bad[n - 4..].copy_from_slice(&[0, 0, 0, 9]);
+    r.client.write_all(&frame(&bad)).await.unwrap();
+    assert_eq!(read_frame(&mut r.mock).await, bad);
+    r.mock
+        .write_all(&frame(&hex(FOLLOWER_REFUSED)))
+        .await
+        .unwrap();
+    assert_eq!(read_frame(&mut r.client).await, hex(FOLLOWER_REFUSED));
+    r.client.shutdown().await.unwrap();
+    relay_result(r).await.0.unwrap();
+}
+
+#[tokio::test]
+async fn truncated_sync_group_frames_close_the_connection() {
+    // A request cut in its body: nothing of it reaches the mock.
+    let request = frame(&hex(LEADER_SYNC));
+    for cut in [12, 40, request.len() - 1] {
+        let mut r = rig();
+        r.client.write_all(&request[..cut]).await.unwrap();
+        r.client.shutdown().await.unwrap();
+        let (result, _, mut mock) = relay_result(r).await;
+        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+        assert!(read_to_end(&mut mock).await.is_empty(), "cut at {cut}");
+    }
+    // An answer cut in its body: nothing of it reaches the client.
+    let answer = frame(&hex(FOLLOWER_REFUSED));
+    for cut in [6, answer.len() - 1] {
+        let mut r = rig();
+        r.client
+            .write_all(&frame(&hex(FOLLOWER_SYNC)))
+            .await
+            .unwrap();
+        read_frame(&mut r.mock).await;
+        r.mock.write_all(&answer[..cut]).await.unwrap();
+        r.mock.shutdown().await.unwrap();
+        let (result, mut client, _) = relay_result(r).await;
+        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+        assert!(read_to_end(&mut client).await.is_empty(), "cut at {cut}");
+    }
+}
+
+#[tokio::test]
+async fn a_streamed_frame_cut_in_its_body_closes_the_connection() {
+    // A 300 KiB Produce request that stops 1 KiB short; a response likewise.
+    let mut produce = hex("00 00 00 09 00 00 00 07");
+    produce.extend((0..300 * 1024).map(|i| (i % 251) as u8));
+    let request = frame(&produce);
+    let mut r = rig();
+    r.client
+        .write_all(&request[..request.len() - 1024])
+        .await
+        .unwrap();
+    r.client.shutdown().await.unwrap();
+    let (result, _, mut mock) = relay_result(r).await;
+    assert_eq!(result.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+    // What was forwarded is less than the frame: the mock sees a cut frame and the close.
+    assert!(read_to_end(&mut mock).await.len() < request.len());
+
+    let mut r = rig();
+    let mut response = 8i32.to_be_bytes().to_vec();
+    response.extend(hex("00 00 00 07 00 00"));
+    r.mock.write_all(&response).await.unwrap();
+    r.mock.shutdown().await.unwrap();
+    let (result, mut client, _) = relay_result(r).await;
+    assert_eq!(result.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+    assert!(read_to_end(&mut client).await.len() < 12);
+}
+
+#[test]
+fn any_bytes_from_either_side_end_the_relay_without_a_panic() {
+    use proptest::prelude::*;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let cfg = ProptestConfig::with_cases(256);
+    proptest!(cfg, |(from_client in proptest::collection::vec(any::<u8>(), 0..300),
+                     from_mock in proptest::collection::vec(any::<u8>(), 0..300),
+                     sync_group in any::<bool>())| {
+        rt.block_on(async {
+            let mut r = rig();
+            // Half the cases open with a well-formed SyncGroup, so the answers are read whole.
+            if sync_group {
+                r.client.write_all(&frame(&hex(FOLLOWER_SYNC))).await.unwrap();
+            }
+            r.client.write_all(&from_client).await.unwrap();
+            r.client.shutdown().await.unwrap();
+            r.mock.write_all(&from_mock).await.unwrap();
+            r.mock.shutdown().await.unwrap();
+            let _ = read_to_end(&mut r.client).await;
+            let _ = read_to_end(&mut r.mock).await;
+            // Ends (either side's EOF or a bad frame), and does not panic.
+            let _ = relay_result(r).await;
+        });
+    });
 }

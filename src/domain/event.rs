@@ -180,6 +180,12 @@ pub enum LabEvent {
     ProducerRate { rate_per_sec: u32 },
     /// A fault was injected into the embedded broker.
     Fault { description: Text },
+    /// The server could (again) or could not reach the broker when it sampled the run's
+    /// offsets; `detail` says what failed.
+    Broker {
+        reachable: bool,
+        detail: Option<String>,
+    },
     /// A lab checkpoint was reached for the first time.
     /// (Its text in both languages: a stream is shared by readers of either.)
     Checkpoint { id: String, text: Text },
@@ -372,6 +378,10 @@ mod tests {
             LabEvent::ProducerRate { rate_per_sec: 1 },
             LabEvent::Fault {
                 description: Text::new("x", "엑스"),
+            },
+            LabEvent::Broker {
+                reachable: false,
+                detail: Some("timed out".into()),
             },
             LabEvent::Checkpoint {
                 id: "a".into(),

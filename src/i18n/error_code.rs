@@ -9,9 +9,12 @@ use serde_json::{Map, Value};
 )]
 #[strum(serialize_all = "snake_case")]
 pub enum ErrorCode {
+    // Requests axum itself cannot read (a path segment, a query).
+    BadRequest,
     // Request bodies.
     BodyUnreadable,
     BodyTooLarge,
+    BodyTimeout,
     InvalidJson,
     InvalidField,
     FieldRequired,

@@ -1,8 +1,9 @@
 //! `EventLog`: a run's bounded, numbered event log and its live broadcast.
 //!
-//! Every event gets the next sequence number and is kept (up to a bound) so a page that
-//! reconnects with `Last-Event-ID` gets exactly what it missed. When the bound drops old
-//! events, or a live subscriber falls behind the broadcast, readers are told with a [`Gap`].
+//! Every event gets the next sequence number and is kept (up to a bound in events and one in
+//! bytes) so a page that reconnects with `Last-Event-ID` gets exactly what it missed. When a
+//! bound drops old events, or a live subscriber falls behind the broadcast, readers are told
+//! with a [`Gap`].
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -31,9 +32,20 @@ pub struct Replay {
     pub entries: Vec<Arc<LogEntry>>,
 }
 
+impl LogEntry {
+    /// What the entry costs in memory: its JSON, the entry itself and its `Arc` counts.
+    pub fn footprint(&self) -> usize {
+        self.json.len() + std::mem::size_of::<LogEntry>() + 2 * std::mem::size_of::<usize>()
+    }
+}
+
 pub struct EventLog {
     entries: VecDeque<Arc<LogEntry>>,
     capacity: usize,
+    /// At most this many bytes (`LogEntry::footprint`) are kept; the newest entry always is.
+    max_bytes: usize,
+    /// The footprint of `entries`.
+    bytes: usize,
     next_seq: u64,
     live: broadcast::Sender<Arc<LogEntry>>,
 }
@@ -45,9 +57,32 @@ impl EventLog {
         EventLog {
             entries: VecDeque::with_capacity(capacity.min(1024)),
             capacity: capacity.max(1),
+            max_bytes: usize::MAX,
+            bytes: 0,
             next_seq: 1,
             live: broadcast::channel(live_buffer.max(1)).0,
         }
+    }
+
+    /// Also bounds the log in bytes: old entries are dropped (readers get a [`Gap`]) while
+    /// the kept ones take more than `max_bytes`.
+    pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    /// The memory the kept entries take (`LogEntry::footprint`, summed).
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// How many entries are kept.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 
     /// The sequence number the next event will get.
@@ -63,10 +98,15 @@ impl EventLog {
             seq,
             json: make_json(seq).into_boxed_str(),
         });
-        if self.entries.len() == self.capacity {
-            self.entries.pop_front();
-        }
+        self.bytes += entry.footprint();
         self.entries.push_back(entry.clone());
+        while self.entries.len() > self.capacity
+            || (self.bytes > self.max_bytes && self.entries.len() > 1)
+        {
+            if let Some(dropped) = self.entries.pop_front() {
+                self.bytes -= dropped.footprint();
+            }
+        }
         // No subscribers is fine: the log keeps the event for later readers.
         let _ = self.live.send(entry);
         seq
@@ -133,5 +173,88 @@ mod tests {
             vec![4, 5]
         );
         assert!(log.since(5).entries.is_empty());
+    }
+
+    fn entry_of(len: usize) -> impl FnOnce(u64) -> String {
+        move |seq| format!("{seq:>len$}")
+    }
+
+    #[test]
+    fn the_byte_bound_drops_old_entries_and_readers_get_the_gap() {
+        let per_entry = Arc::new(LogEntry {
+            seq: 1,
+            json: "x".repeat(1000).into(),
+        })
+        .footprint();
+        // Room for three entries of 1000 bytes, far below the event bound.
+        let mut log = EventLog::new(1_000, 8).with_max_bytes(3 * per_entry + 10);
+        for _ in 0..10 {
+            log.append(entry_of(1000));
+        }
+        assert_eq!(log.len(), 3);
+        assert!(log.bytes() <= 3 * per_entry + 10, "{}", log.bytes());
+        let r = log.since(0);
+        assert_eq!(r.gap, Some(Gap { from: 1, to: 7 }));
+        assert_eq!(
+            r.entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            vec![8, 9, 10]
+        );
+        // A reader that already had up to 8 misses nothing.
+        let r = log.since(8);
+        assert_eq!((r.gap, r.entries.len()), (None, 2));
+        // Small entries fit many more to the same bytes.
+        for _ in 0..20 {
+            log.append(entry_of(10));
+        }
+        assert!(log.len() > 3);
+        assert!(log.bytes() <= 3 * per_entry + 10);
+    }
+
+    #[test]
+    fn an_entry_larger_than_the_bound_is_kept_alone() {
+        let mut log = EventLog::new(100, 8).with_max_bytes(500);
+        log.append(entry_of(10));
+        log.append(entry_of(2_000));
+        assert_eq!(log.len(), 1);
+        let r = log.since(0);
+        assert_eq!(r.gap, Some(Gap { from: 1, to: 1 }));
+        assert_eq!(r.entries[0].seq, 2);
+        log.append(entry_of(10));
+        assert_eq!(log.since(0).entries[0].seq, 3);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Whatever the entry sizes and bounds, the log holds its bounds, its byte count is
+        /// exact, and any reader gets a gap and entries that together cover exactly what it
+        /// asked for, in order.
+        #[test]
+        fn bounds_hold_and_readers_see_every_seq_once(
+            sizes in proptest::collection::vec(0usize..3_000, 1..200),
+            capacity in 1usize..50,
+            max_bytes in 0usize..20_000,
+            after in 0u64..250,
+        ) {
+            let mut log = EventLog::new(capacity, 4).with_max_bytes(max_bytes);
+            for &len in &sizes {
+                log.append(entry_of(len));
+                proptest::prop_assert!(log.len() <= capacity);
+                proptest::prop_assert!(log.bytes() <= max_bytes || log.len() == 1);
+            }
+            let kept: usize = log.since(0).entries.iter().map(|e| e.footprint()).sum();
+            proptest::prop_assert_eq!(kept, log.bytes());
+            let last = sizes.len() as u64;
+            let r = log.since(after);
+            let mut expected = after + 1;
+            if let Some(gap) = r.gap {
+                proptest::prop_assert_eq!(gap.from, after + 1);
+                expected = gap.to + 1;
+            }
+            for e in &r.entries {
+                proptest::prop_assert_eq!(e.seq, expected);
+                expected += 1;
+            }
+            proptest::prop_assert_eq!(expected, (after + 1).max(last + 1));
+        }
     }
 }

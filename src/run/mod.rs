@@ -7,6 +7,8 @@
 //! the API and `/metrics` read), `producer.rs`, `sampler.rs`, `registry.rs`.
 
 mod consumers;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod idle;
 mod lag;
 pub mod log;
@@ -118,6 +120,8 @@ pub struct RunSettings {
     /// The background producer's ceiling, records per second.
     pub max_producer_rate: u32,
     pub log_capacity: usize,
+    /// Bytes of events kept per run (`EventLog::with_max_bytes`).
+    pub log_max_bytes: usize,
     pub live_buffer: usize,
     pub idle_timeout: Duration,
     /// How long a graceful stop may take at teardown before SIGKILL.

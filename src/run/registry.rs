@@ -146,7 +146,8 @@ impl RunRegistry {
             broker: self.broker.clone(),
             settings: self.settings.clone(),
             inner: Mutex::new(RunInner {
-                log: EventLog::new(self.settings.log_capacity, self.settings.live_buffer),
+                log: EventLog::new(self.settings.log_capacity, self.settings.live_buffer)
+                    .with_max_bytes(self.settings.log_max_bytes),
                 state: RunState::new(&group, partitions),
                 handles: BTreeMap::new(),
                 producer: None,

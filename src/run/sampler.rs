@@ -16,6 +16,8 @@ pub fn spawn(run: Arc<LabRun>, broker: Broker, every: Duration) {
     tokio::spawn(async move {
         let probe: Arc<Mutex<Option<GroupProbe>>> = Arc::new(Mutex::new(None));
         let mut last: Option<Vec<PartitionSample>> = None;
+        // Said once each time it changes: the broker could not be reached / is back.
+        let mut reachable = true;
         let mut ticker = tokio::time::interval(every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -33,10 +35,19 @@ pub fn spawn(run: Arc<LabRun>, broker: Broker, every: Duration) {
                 if probe.is_none() {
                     *probe = Some(broker.group_probe(&run2.group)?);
                 }
-                let committed = probe
+                let committed = match probe
                     .as_ref()
                     .expect("just set")
-                    .committed_blocking(&run2.topic, partitions)?;
+                    .committed_blocking(&run2.topic, partitions)
+                {
+                    Ok(c) => c,
+                    Err(e) => {
+                        // A probe that lost its coordinator (the broker went down) does not
+                        // find it again: the next sample makes a new one.
+                        drop(probe.take());
+                        return Err(e);
+                    }
+                };
                 Ok::<_, crate::broker::BrokerError>(
                     log_end
                         .into_iter()
@@ -51,6 +62,16 @@ pub fn spawn(run: Arc<LabRun>, broker: Broker, every: Duration) {
             .await;
             match sample {
                 Ok(Ok(sample)) => {
+                    if !reachable {
+                        reachable = true;
+                        run.record(
+                            None,
+                            LabEvent::Broker {
+                                reachable,
+                                detail: None,
+                            },
+                        );
+                    }
                     run.observe_sample(sample.clone());
                     if last.as_ref() != Some(&sample) {
                         run.record(
@@ -62,7 +83,19 @@ pub fn spawn(run: Arc<LabRun>, broker: Broker, every: Duration) {
                         last = Some(sample);
                     }
                 }
-                Ok(Err(e)) => tracing::debug!(run = %run.id, error = %e, "offset sample failed"),
+                Ok(Err(e)) => {
+                    tracing::debug!(run = %run.id, error = %e, "offset sample failed");
+                    if reachable {
+                        reachable = false;
+                        run.record(
+                            None,
+                            LabEvent::Broker {
+                                reachable,
+                                detail: Some(e.to_string()),
+                            },
+                        );
+                    }
+                }
                 Err(e) => tracing::warn!(run = %run.id, error = %e, "offset sampler task failed"),
             }
         }

@@ -9,16 +9,19 @@ mod export;
 mod guard;
 mod metrics;
 mod pages;
+mod rejection;
 mod replay_page;
 mod sink;
 mod sse;
 mod watch;
 
+use std::convert::Infallible;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
-use axum::Router;
+use axum::{Extension, Router};
 use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
@@ -47,6 +50,8 @@ pub struct AppState {
     pub static_dir: PathBuf,
     /// The server listens on loopback only: only loopback host names are answered.
     pub loopback_only: bool,
+    /// A request's whole body must arrive within this time (else 408).
+    pub body_timeout: std::time::Duration,
     /// HTTP responses by status, for `/metrics`.
     pub http_responses: metrics::HttpResponses,
     /// The UI texts of both languages (checked at start).
@@ -59,7 +64,12 @@ pub fn app(state: AppState) -> Router {
         .route("/labs/{lab}", get(api::get_lab))
         .route("/runs", post(api::create_run).get(api::list_runs))
         .route("/runs/{run}", get(api::get_run).delete(api::delete_run))
-        .route("/runs/{run}/produce", post(api::produce))
+        .route(
+            "/runs/{run}/produce",
+            post(api::produce)
+                .layer::<_, Infallible>(DefaultBodyLimit::max(api::PRODUCE_BODY_BYTES))
+                .layer::<_, Infallible>(Extension(api::BodyLimit(api::PRODUCE_BODY_BYTES))),
+        )
         .route("/runs/{run}/ledger", get(api::ledger))
         .route("/runs/{run}/export", get(export::export))
         .route("/runs/{run}/sink", get(sink::contents))
@@ -106,6 +116,11 @@ pub fn app(state: AppState) -> Router {
                 .layer(axum::middleware::from_fn(static_name_guard)),
         )
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(rejection::json_rejections))
+        // Every other body is a few fields of JSON: a small limit (produce sets its own).
+        .layer(DefaultBodyLimit::max(api::CONTROL_BODY_BYTES))
+        .layer(Extension(api::BodyLimit(api::CONTROL_BODY_BYTES)))
+        .layer(Extension(api::BodyTimeout(state.body_timeout)))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::classroom::session_layer,

@@ -25,6 +25,7 @@ export const EVENT_KINDS = Object.freeze([
   'offsets_reset',
   'producer_rate',
   'fault',
+  'broker',
   'checkpoint',
   'error',
 ]);

@@ -22,8 +22,19 @@ pub use labs::{get_lab, list_labs};
 pub use runs::{create_run, delete_run, get_run, ledger, list_runs, BurrowSettings};
 pub use topic::{inject_fault, produce, reset_offsets, set_producer};
 
-/// axum's default request body limit (bytes).
-pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// The body limit of the JSON control routes (bytes): their bodies are a few fields.
+pub const CONTROL_BODY_BYTES: usize = 16 * 1024;
+/// The body limit of `POST /api/runs/{id}/produce` (bytes): many records in one request.
+pub const PRODUCE_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// A route's body limit (a request extension set beside axum's `DefaultBodyLimit`, which
+/// enforces it), so the 413 can name it.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// How long a request's whole body may take to arrive (a request extension).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
 
 /// A JSON body whose errors are 400s naming the field (axum's `Json` answers 422 and
 /// rejects a missing body). An empty body reads as `T::default()`.
@@ -37,14 +48,34 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+        let limit = req
+            .extensions()
+            .get::<BodyLimit>()
+            .map_or(CONTROL_BODY_BYTES, |l| l.0);
+        let timeout = req.extensions().get::<BodyTimeout>().map(|t| t.0);
+        let read = Bytes::from_request(req, state);
+        let read = match timeout {
+            Some(timeout) => tokio::time::timeout(timeout, read).await.map_err(|_| {
+                AppError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    ErrorCode::BodyTimeout,
+                    format!(
+                        "the request body did not arrive within {} ms",
+                        timeout.as_millis()
+                    ),
+                )
+                .with("ms", timeout.as_millis() as u64)
+            })?,
+            None => read.await,
+        };
+        let bytes = read.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 return AppError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     ErrorCode::BodyTooLarge,
-                    format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+                    format!("the request body is larger than {limit} bytes"),
                 )
-                .with("max", MAX_BODY_BYTES);
+                .with("max", limit);
             }
             AppError::bad_request(
                 ErrorCode::BodyUnreadable,

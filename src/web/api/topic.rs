@@ -9,7 +9,9 @@ use serde::Deserialize;
 
 use super::Body;
 use crate::classroom::{Need, Viewer};
+use crate::domain::event::LabEvent;
 use crate::i18n::{ErrorCode, Lang, Text};
+use crate::run::RunError;
 use crate::web::access::find_run;
 use crate::web::{AppError, AppState};
 
@@ -143,6 +145,15 @@ pub struct FaultBody {
     commit_errors: Option<usize>,
     /// Every request to the broker takes this much longer (0 clears it).
     rtt_ms: Option<u64>,
+    /// `"down"`: the broker closes its connections and refuses new ones; `"up"`: it is back.
+    broker: Option<BrokerState>,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BrokerState {
+    Down,
+    Up,
 }
 
 pub async fn inject_fault(
@@ -165,11 +176,37 @@ pub async fn inject_fault(
             "fault injection needs the embedded broker (a real cluster cannot be told to fail)",
         ));
     }
-    if body.commit_errors.is_none() && body.rtt_ms.is_none() {
+    if body.commit_errors.is_none() && body.rtt_ms.is_none() && body.broker.is_none() {
         return Err(AppError::bad_request(
             ErrorCode::FaultRequired,
-            "give `commit_errors` or `rtt_ms`",
+            "give `commit_errors`, `rtt_ms` or `broker`",
         ));
+    }
+    if let Some(to) = body.broker {
+        let broker = state.broker.clone();
+        let down = to == BrokerState::Down;
+        tokio::task::spawn_blocking(move || broker.set_down_blocking(down))
+            .await
+            .map_err(|e| RunError::Broker(crate::broker::BrokerError::Other(e.to_string())))?
+            .map_err(RunError::Broker)?;
+        // Every run loses (or gets back) the broker: every run's log says so.
+        let key = if down {
+            "event.fault.broker_down"
+        } else {
+            "event.fault.broker_up"
+        };
+        let description = Text::new(
+            state.texts.texts(Lang::En).get(key),
+            state.texts.texts(Lang::Ko).get(key),
+        );
+        for other in state.runs.list() {
+            other.record(
+                None,
+                LabEvent::Fault {
+                    description: description.clone(),
+                },
+            );
+        }
     }
     // What happened, in both languages (the event stream is shared by readers of either).
     let both = |key: &str, name: &str, value: u64| {

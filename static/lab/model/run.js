@@ -461,6 +461,12 @@ export const EVENTS = {
   fault: {
     text: (e) => localText(e.description),
   },
+  broker: {
+    apply(m, ev) {
+      m.brokerReachable = ev.reachable;
+    },
+    text: (e) => (e.reachable ? t('ui.log.broker_back') : t('ui.log.broker_unreachable', { detail: e.detail || '' })),
+  },
   checkpoint: {
     steps: true,
     good: true,

@@ -88,6 +88,8 @@ async function act(page, button, action) {
     'fault-commit': () => api('POST', `${base}/faults`, { commit_errors: 1 }),
     'fault-slow': () => api('POST', `${base}/faults`, { rtt_ms: 500 }),
     'fault-clear': () => api('POST', `${base}/faults`, { rtt_ms: 0 }),
+    'fault-down': () => api('POST', `${base}/faults`, { broker: 'down' }),
+    'fault-up': () => api('POST', `${base}/faults`, { broker: 'up' }),
     'new-run': () => newRun(page),
   };
   const call = ab ? () => abAction(action, [...page.panes.values()], controls.produce_count || 0, page.settings) : calls[action];

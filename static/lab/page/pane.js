@@ -339,6 +339,9 @@ export class Pane extends RunDrawing {
   // ------------------------------------------------------------------ frame loop hooks
 
   applied(ev) {
+    if (ev.type === 'broker') {
+      this.page.notify(t(ev.reachable ? 'ui.run.broker_back' : 'ui.run.broker_unreachable'), ev.reachable ? 'info' : 'error', !ev.reachable);
+    }
     if (typeof ev.ts === 'number') this.skew = Math.min(this.skew, Date.now() - ev.ts);
   }
 
