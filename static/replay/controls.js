@@ -26,17 +26,19 @@ export function bindControls(doc, player) {
   player.setSpeed(Number(speed.value));
   play.onclick = () => player.toggle();
   speed.onchange = () => player.setSpeed(Number(speed.value));
-  // Dragging fires many inputs; going back rebuilds the view: seek once a frame, to the latest.
-  let wanted = null;
+  // Dragging fires many inputs and going back rebuilds the view: seek at most every 50 ms, to
+  // the latest value (a timer, not an animation frame: it also runs in a background tab).
+  let wanted = 0;
+  let timer = null;
+  let last = 0;
   scrub.oninput = () => {
-    const first = wanted === null;
     wanted = Number(scrub.value);
-    if (!first) return;
-    requestAnimationFrame(() => {
-      const k = wanted;
-      wanted = null;
-      player.seek(k);
-    });
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      last = performance.now();
+      player.seek(wanted);
+    }, Math.max(0, last + 50 - performance.now()));
   };
 
   function draw() {

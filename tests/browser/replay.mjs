@@ -82,6 +82,7 @@ run('replay', async (browser) => {
   assert(sent.length === 0, `the read-only view sent no control request: ${sent.join(', ')}`);
   assert(watch.problems.length === 0, `read-only view: ${watch.problems.join('; ')}`);
   await watchPage.close();
+  await page.bringToFront();
 
   // A graceful stop: the ledger does not change after c2 exits.
   assert((await call(page, 'POST', `/api/runs/${runId}/consumers/c2/stop`)).status === 202, 'c2 stopped');
