@@ -247,3 +247,12 @@ async fn a_class_trainees_progress_and_the_demo_reach_every_page() {
     })
     .await;
 }
+
+/// Export and replay: a run with duplicates watched live through `?view=watch` (no control shown,
+/// nothing but GETs sent), exported, opened on `/replay` through the file input and played to the
+/// end: the counters recounted from the events equal the exported ledger; scrubbing back rebuilds
+/// the view; a broken file shows its error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exported_run_replays_to_the_same_ledger_and_the_watch_view_is_read_only() {
+    run_flow("replay").await;
+}

@@ -133,6 +133,14 @@ pub struct RunSettings {
     pub data_dir: PathBuf,
 }
 
+/// A run's log, ledger and consumers at one instant (see [`LabRun::snapshot`]).
+pub struct RunSnapshot {
+    pub replay: Replay,
+    pub ledger: LedgerReport,
+    /// Each consumer incarnation's id and settings.
+    pub consumers: Vec<(String, ConsumerSettings)>,
+}
+
 struct RunInner {
     log: EventLog,
     state: RunState,
@@ -281,6 +289,22 @@ impl LabRun {
 
     pub fn ledger(&self) -> LedgerReport {
         self.lock().state.ledger()
+    }
+
+    /// Every logged event (and the gap before them, if the bounded log dropped some) with the
+    /// ledger and the consumers' settings as of the last of them, taken together under one
+    /// lock: what an export holds.
+    pub fn snapshot(&self) -> RunSnapshot {
+        let inner = self.lock();
+        RunSnapshot {
+            replay: inner.log.since(0),
+            ledger: inner.state.ledger(),
+            consumers: inner
+                .state
+                .consumers()
+                .map(|c| (c.id.clone(), c.config.clone()))
+                .collect(),
+        }
     }
 
     /// The ledger's numbers now (what the classroom keeps of a run).

@@ -5,12 +5,14 @@ mod api;
 mod burrow;
 mod classroom;
 mod error;
+mod export;
 mod guard;
 mod home_page;
 mod instructor_page;
 mod metrics;
 mod pages;
 mod rejection;
+mod replay_page;
 mod sink;
 mod sse;
 mod watch;
@@ -71,6 +73,7 @@ pub fn app(state: AppState) -> Router {
                 .layer::<_, Infallible>(Extension(api::BodyLimit(api::PRODUCE_BODY_BYTES))),
         )
         .route("/runs/{run}/ledger", get(api::ledger))
+        .route("/runs/{run}/export", get(export::export))
         .route("/runs/{run}/sink", get(sink::contents))
         .route("/runs/{run}/sink/{file}", get(sink::download))
         .route("/runs/{run}/faults", post(api::inject_fault))
@@ -105,6 +108,7 @@ pub fn app(state: AppState) -> Router {
         .route("/labs/{lab}", get(pages::lab_page))
         .route("/watch", get(watch::page))
         .route("/instructor", get(instructor_page::page))
+        .route("/replay", get(replay_page::page))
         .nest("/api", api)
         .nest("/v3/kafka", burrow::routes(state.clone()))
         .route("/metrics", get(metrics::metrics))

@@ -75,9 +75,15 @@ struct LabPage<'a> {
     rules_json: String,
     /// Broker faults hit every run on the server: with an instructor, only they inject them.
     faults_allowed: bool,
+    /// `?view=watch`: the run drawn live with every control hidden and none sent.
+    read_only: bool,
 }
 
 impl LabPage<'_> {
+    /// The swimlanes and callbacks panels: labs with several consumers or threads.
+    fn show_swim(&self) -> bool {
+        self.lab.lab.controls.max_consumers > 1 || self.lab.lab.controls.threads
+    }
     fn title(&self) -> &str {
         self.lab.lab.title.get(self.c.t.lang)
     }
@@ -103,7 +109,7 @@ impl LabPage<'_> {
 
 /// Limits and timings the page shows or checks, from where the server defines them.
 #[derive(serde::Serialize)]
-struct PageRules {
+pub(super) struct PageRules {
     max_producer_rate: u32,
     /// Burrow's settings for the runs' groups (`domain::burrow::EvaluatorConfig`).
     burrow: crate::domain::burrow::EvaluatorConfig,
@@ -113,7 +119,7 @@ struct PageRules {
 }
 
 impl PageRules {
-    fn of(state: &AppState) -> Self {
+    pub(super) fn of(state: &AppState) -> Self {
         PageRules {
             max_producer_rate: state.runs.settings().max_producer_rate,
             burrow: BURROW_CLASSROOM,
@@ -197,6 +203,7 @@ pub async fn lab_page(
     }
     let lab_json = json_island(&lab.lab.in_lang(lang));
     let rules_json = json_island(&PageRules::of(&state));
+    let read_only = is_watch_view(uri.query());
     render(
         LabPage {
             c: Chrome::new(&state, lang, &uri),
@@ -204,10 +211,19 @@ pub async fn lab_page(
             lab_json,
             rules_json,
             faults_allowed: !state.classroom.has_instructor() || viewer.instructor,
+            read_only,
         },
         StatusCode::OK,
         lang,
     )
+}
+
+/// Whether the query asks for the read-only view (`view=watch`).
+fn is_watch_view(query: Option<&str>) -> bool {
+    query
+        .unwrap_or_default()
+        .split('&')
+        .any(|pair| pair == "view=watch")
 }
 
 fn not_found_page(state: &AppState, lang: Lang, uri: &Uri, what: String) -> Response {
@@ -249,6 +265,15 @@ mod tests {
         assert_eq!(toggle_href(Some("lang=ko&a=b"), Lang::En), "?a=b&lang=en");
     }
 
+    #[test]
+    fn the_watch_view_is_asked_for_by_its_parameter() {
+        assert!(is_watch_view(Some("run=r1&view=watch")));
+        assert!(is_watch_view(Some("view=watch")));
+        assert!(!is_watch_view(Some("run=r1&view=watching")));
+        assert!(!is_watch_view(Some("run=r1")));
+        assert!(!is_watch_view(None));
+    }
+
     /// Every `t.get("…")`, `t.with("…"` … key the templates use is in the catalogs.
     #[test]
     fn every_template_key_is_in_the_catalogs() {
@@ -256,8 +281,17 @@ mod tests {
         let keys: std::collections::BTreeSet<&str> = catalog.keys().collect();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
         let mut used = 0;
+        // The templates and those they include from subdirectories (`run/`).
+        let mut paths = vec![];
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
+            if path.is_dir() {
+                paths.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            } else {
+                paths.push(path);
+            }
+        }
+        for path in paths {
             let text = std::fs::read_to_string(&path).unwrap();
             for key in template_keys(&text) {
                 used += 1;

@@ -38,11 +38,22 @@ export function errorText(e) {
   return e.message || String(e);
 }
 
+let readOnly = false;
+
+/**
+ * A read-only page (`?view=watch`): from now on only GET requests are sent; any other method
+ * is refused here, before it leaves the page.
+ */
+export function setReadOnly(on) {
+  readOnly = !!on;
+}
+
 /**
  * Calls the API; resolves to {body, date} (the response's Date header, for the clock skew).
  * Throws ApiError on an HTTP error or a network failure (status 0).
  */
 export async function api(method, path, body) {
+  if (readOnly && method !== 'GET') throw new ApiError(403, t('ui.watch_only.refused'), null, 'read_only');
   const init = { method, headers: {} };
   if (body !== undefined) {
     init.headers['content-type'] = 'application/json';

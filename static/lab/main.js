@@ -1,9 +1,11 @@
 // The lab page: one run of one lab (or, for A/B labs, two runs side by side), drawn live from
 // each run's event stream. The page owns what runs share: the settings form, notices, the A/B
 // guided steps; each run is a Pane (page/pane.js) with its model (model/run.js) and views.
+// With `?view=watch` the page is read-only: the same drawings, no control bound or sent.
 
+import { setReadOnly } from './api.js';
 import { SIDES, buildPaneDom, renderStrip } from './page/ab.js';
-import { bindControls } from './page/controls.js';
+import { bindControls, bindView } from './page/controls.js';
 import { notify } from './page/notices.js';
 import { Pane } from './page/pane.js';
 import { burrowRules, readRules } from './page/rules.js';
@@ -19,6 +21,8 @@ const page = {
   lagLab: false,
   labId: '',
   ab: false,
+  /** A read-only view (`?view=watch`): drawn live, no control shown or request sent. */
+  readOnly: false,
   panes: new Map(),
   settings: null,
   stripRequested: false,
@@ -26,6 +30,8 @@ const page = {
   async init() {
     this.app = document.getElementById('app');
     this.labId = this.app.dataset.lab;
+    this.readOnly = this.app.dataset.readOnly === 'true';
+    setReadOnly(this.readOnly);
     try {
       this.def = JSON.parse(document.getElementById('lab-def').textContent);
     } catch (e) {
@@ -52,7 +58,8 @@ const page = {
     for (const pane of this.panes.values()) pane.setup(n);
     this.settings = createSettings(this.def, this.rules, this.ab);
     this.settings.build();
-    bindControls(this);
+    if (this.readOnly) bindView(this);
+    else bindControls(this);
     this.renderStrip();
     await Promise.all([...this.panes.values()].map((p) => p.start()));
     this.changed();

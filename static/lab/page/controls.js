@@ -32,6 +32,19 @@ export function bindControls(page) {
       produceTyped(page);
     });
   }
+  bindResize(page);
+}
+
+/** A read-only page: the Copy buttons and the redraw on resize, no control. */
+export function bindView(page) {
+  page.app.addEventListener('click', (e) => {
+    const copyButton = e.target.closest('button[data-copy]');
+    if (copyButton) copy(copyButton);
+  });
+  bindResize(page);
+}
+
+function bindResize(page) {
   const resize = () => {
     for (const pane of page.panes.values()) {
       pane.measure();

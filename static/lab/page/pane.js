@@ -1,6 +1,6 @@
-// One run drawn into `root` (the whole page, or one side of an A/B view): its event stream,
-// the ledger it refetches, and the frame loop that feeds events to the model and has the views
-// draw what changed.
+// One live run drawn into `root` (the whole page, or one side of an A/B view): its event
+// stream and the ledger it refetches; the model, views and frame loop are its RunDrawing
+// (page/drawing.js), which the replay page shares.
 //
 // Data flow: SSE message → queue → (once per animation frame) applyEvent(model, event) →
 // the views redraw what the model's revisions say changed. The ledger (GET /ledger) is the
@@ -11,24 +11,9 @@ import { api, ApiError, enc, errorText } from '../api.js';
 import { setText } from '../dom.js';
 import { t } from '../i18n.js';
 import * as model from '../model/run.js';
-import { createCallbacksView } from '../views/callbacks.js';
-import { createCheckpointsView } from '../views/checkpoints.js';
-import { createConsumersView } from '../views/consumers.js';
-import { createCountersView } from '../views/counters.js';
-import { createInsideView } from '../views/inside.js';
-import { createJavaView } from '../views/java.js';
-import { createLagView } from '../views/lag.js';
-import { createLanesView } from '../views/lanes.js';
-import { createLogView } from '../views/log.js';
-import { createProducerView } from '../views/producer.js';
-import { createSinkView } from '../views/sink.js';
-import { createSwimView } from '../views/swim.js';
-import { createTimelineView } from '../views/timeline.js';
-import { createResetControl } from './reset.js';
+import { RunDrawing } from './drawing.js';
 
 const LEDGER_MIN_MS = 500; // at most 2 ledger requests a second
-const TIMELINE_TICK_MS = 100; // while consumers live, the timelines scroll at 10 fps
-const LAG_DRAW_MS = 100; // the lag panel and its graphs redraw at most 10 times a second
 
 /** The connection badge's words. */
 const CONN_WORDS = {
@@ -51,86 +36,30 @@ function endReason(reason) {
  * opts: {key, param (the URL parameter holding the run id), label, hideIdle}. Elements are
  * found by their `data-el` name inside root; a pane without an element skips drawing it.
  */
-export class Pane {
+export class Pane extends RunDrawing {
   constructor(page, root, opts) {
+    super(page, root, opts);
     Object.assign(this, {
-      page,
-      root,
-      key: opts.key,
       param: opts.param,
-      label: opts.label || '',
-      hideIdle: !!opts.hideIdle,
-      els: {},
-      m: null,
-      run: null,
       es: null,
-      ended: false,
       viewTimer: null,
-      queue: [],
-      frameRequested: false,
-      tickTimer: null,
       /** Client clock minus server clock (ms), an upper bound refined by every event. */
       skew: Infinity,
       ledgerTimer: null,
       ledgerInFlight: false,
       ledgerAgain: false,
       lastLedgerAt: 0,
-      lagDrawnAt: 0,
-      lagTimer: null,
-      /** Views to redraw whatever the model says (after a resize, a tick, a button). */
-      force: new Set(['lanes', 'consumers', 'producer', 'timeline', 'swim', 'lag', 'inside', 'counters', 'checkpoints']),
-      drawn: {},
     });
   }
 
-  /** The pane's element called `name` (data-el), or null. */
-  el(name) {
-    if (!(name in this.els)) this.els[name] = this.root.querySelector(`[data-el="${name}"]`);
-    return this.els[name];
+  /** The drawings read the server's clock. */
+  now() {
+    return this.serverNow();
   }
 
-  setup(partitionCount) {
-    const page = this.page;
-    this.m = model.createRun({ partitions: partitionCount });
-    this.views = {
-      lanes: createLanesView(this.el('lanes')),
-      swim: createSwimView(this.el('swim')),
-      lag: createLagView(this.el('lag'), page.burrow, this.el('lag-settings')),
-      // The lag chapter: the consumer's own view beside the outside one, and the offsets reset.
-      inside: createInsideView(page.lagLab ? this.el('inside') : null),
-      reset: page.lagLab ? createResetControl(this, this.el('lag-reset'), this.el('reset-offsets'), this.el('reset-error')) : { draw() {} },
-      log: createLogView(this.el('log'), this.el('log-jump'), this.el('hide-idle'), { hideIdle: this.hideIdle }),
-      consumers: createConsumersView(this.root, this.el('consumers'), page.controls),
-      counters: createCountersView((name) => this.el(name)),
-      checkpoints: createCheckpointsView(this.el('checkpoints-panel'), this.el('checkpoints')),
-      timeline: createTimelineView(this.el('timeline')),
-      callbacks: createCallbacksView(this.el('callbacks')),
-      producer: createProducerView(this.root, this.el('producer-state')),
-      java: createJavaView(this),
-      sink: createSinkView(this.el('sink-panel'), this),
-    };
-    this.views.lanes.build(this.m);
-    this.views.swim.build(this.m);
-    this.views.lag.build(this.m);
-    if (page.lagLab && this.el('inside-panel')) {
-      this.el('inside-panel').hidden = false;
-      this.el('inside-panel').closest('.lag-views')?.classList.add('with-inside');
-    }
-    this.views.inside.build();
-    this.views.log.bind(() => this.schedule());
-    this.measure();
-    this.render();
-  }
-
-  measure() {
-    this.views.lanes.measure(this.m);
-    this.views.swim.measure();
-  }
-
-  /** Everything is redrawn on the next frame (after a resize or a button). */
-  redraw(...names) {
-    for (const n of names.length ? names : ['lanes', 'timeline', 'swim']) this.force.add(n);
-    this.schedule();
+  /** Controls are off while no event stream is open. */
+  sourceClosed() {
+    return !this.es;
   }
 
   async start() {
@@ -151,7 +80,10 @@ export class Pane {
     return this.label ? t(sideKey, { ...params, side: this.key }) : t(key, params);
   }
 
-  /** Uses the run named in the URL when it is a live run of this lab, else creates one. */
+  /**
+   * Uses the run named in the URL when it is a live run of this lab, else creates one (a
+   * read-only page does not).
+   */
   async openRun() {
     const page = this.page;
     const params = new URLSearchParams(location.search);
@@ -167,6 +99,12 @@ export class Pane {
         if (!(e instanceof ApiError)) throw e;
       }
       page.notify(this.say('ui.run.gone', 'ui.run.gone_side', { run: wanted }), 'info');
+    }
+    // A read-only view watches the run it names; it never starts one.
+    if (page.readOnly) {
+      this.setConn('failed', 'no-run');
+      if (!wanted) page.notify(t('ui.watch_only.no_run'), 'info', true);
+      return false;
     }
     const body = { lab: page.labId };
     const strategy = params.get('strategy');
@@ -203,6 +141,11 @@ export class Pane {
     setText(this.el('run-id'), view.id);
     setText(this.el('run-topic'), view.topic);
     setText(this.el('run-group'), view.group);
+    const exportLink = this.el('export');
+    if (exportLink) {
+      exportLink.href = `/api/runs/${enc(view.id)}/export`;
+      exportLink.hidden = false;
+    }
     const b = view.bootstrap_servers;
     setText(this.el('cmd-producer'), `kafka-console-producer.sh --bootstrap-server ${b} --topic ${view.topic}`);
     setText(this.el('cmd-kcat'), `kcat -P -b ${b} -t ${view.topic}`);
@@ -393,49 +336,18 @@ export class Pane {
     }
   }
 
-  // ------------------------------------------------------------------ frame loop
+  // ------------------------------------------------------------------ frame loop hooks
 
-  schedule() {
-    if (this.frameRequested) return;
-    this.frameRequested = true;
-    requestAnimationFrame(() => this.frame());
+  applied(ev) {
+    if (ev.type === 'broker') {
+      this.page.notify(t(ev.reachable ? 'ui.run.broker_back' : 'ui.run.broker_unreachable'), ev.reachable ? 'info' : 'error', !ev.reachable);
+    }
+    if (typeof ev.ts === 'number') this.skew = Math.min(this.skew, Date.now() - ev.ts);
   }
 
-  frame() {
-    this.frameRequested = false;
-    const batch = this.queue;
-    this.queue = [];
-    let ledger = false;
-    let steps = false;
-    for (const ev of batch) {
-      const out = model.applyEvent(this.m, ev);
-      if (!out) continue;
-      this.views.java.event(ev);
-      if (ev.type === 'broker') {
-        this.page.notify(t(ev.reachable ? 'ui.run.broker_back' : 'ui.run.broker_unreachable'), ev.reachable ? 'info' : 'error', !ev.reachable);
-      }
-      if (typeof ev.ts === 'number') this.skew = Math.min(this.skew, Date.now() - ev.ts);
-      ledger = ledger || out.ledger;
-      steps = steps || out.steps;
-    }
-    this.afterApply();
-    if (ledger) this.scheduleLedger();
-    if (steps) this.page.changed();
-    this.render();
-    const m = this.m;
-    const now = this.serverNow();
-    const live = model.timelineMoving(m, now, model.TIMELINE_WINDOW_MS);
-    const swimming = model.swimMoving(m, now);
-    const lagging = !this.ended && this.views.lag.built() && model.lagMoving(m, now);
-    if ((live || swimming || lagging) && !this.tickTimer) {
-      this.tickTimer = setTimeout(() => {
-        this.tickTimer = null;
-        this.force.add('timeline');
-        this.force.add('swim');
-        if (lagging) this.force.add('lag');
-        this.schedule();
-      }, TIMELINE_TICK_MS);
-    }
+  afterFrameApply(out) {
+    if (out.ledger) this.scheduleLedger();
+    if (out.steps) this.page.changed();
   }
 
   /** Consumers that appeared in events but not in the run view: fetch their settings. */
@@ -443,66 +355,5 @@ export class Pane {
     for (const id of model.takeJoined(this.m)) {
       if (!this.run || !(this.run.consumers || []).some((v) => v.id === id)) this.scheduleViewRefresh();
     }
-  }
-
-  /** Whether `name`'s revision moved since it was drawn, or it is forced; marks it drawn. */
-  due(name, rev) {
-    const forced = this.force.delete(name);
-    if (!forced && this.drawn[name] === rev) return false;
-    this.drawn[name] = rev;
-    return true;
-  }
-
-  render() {
-    const m = this.m;
-    const v = this.views;
-    const now = this.serverNow();
-    const ctx = { hasRun: !!this.run, ended: !this.es };
-    model.layoutLanes(m);
-    v.lanes.draw(m, this.force.delete('lanes'));
-    v.consumers.draw(m, ctx, this.force.delete('consumers'));
-    v.java.draw(m);
-    if (this.due('counters', m.rev.counters)) {
-      v.counters.draw(m);
-      v.consumers.drawUncommitted(m);
-    }
-    v.log.draw(m);
-    if (this.due('timeline', m.rev.timeline)) {
-      model.pruneTimeline(m, now);
-      v.timeline.draw(m, now);
-    }
-    if (this.due('swim', m.rev.swim)) {
-      model.pruneSwim(m, now);
-      v.swim.draw(m, now);
-    }
-    v.callbacks.draw(m);
-    if (this.due('checkpoints', m.rev.checkpoints)) v.checkpoints.draw(m);
-    if (this.due('producer', m.rev.producer)) v.producer.draw(m, ctx);
-    // The consumer's own view shows the consumer the Java panel follows (a card clicked), else the newest.
-    const follow = v.java.picked ? v.java.picked() : null;
-    if (this.due('inside', `${m.rev.inside}|${follow}`)) v.inside.draw(m, follow);
-    v.reset.draw(m, { hasRun: ctx.hasRun, ended: ctx.ended || this.ended });
-    v.sink.draw(m, now);
-    this.drawLag(now);
-  }
-
-  /** Throttled: a status or sample arriving sooner is drawn by a timer. */
-  drawLag(now) {
-    const pending = this.force.has('lag') || this.drawn.lag !== this.m.rev.lag;
-    if (!pending) return;
-    const wait = this.lagDrawnAt + LAG_DRAW_MS - Date.now();
-    if (wait > 0) {
-      if (!this.lagTimer) {
-        this.lagTimer = setTimeout(() => {
-          this.lagTimer = null;
-          this.schedule();
-        }, wait);
-      }
-      return;
-    }
-    this.force.delete('lag');
-    this.drawn.lag = this.m.rev.lag;
-    this.lagDrawnAt = Date.now();
-    this.views.lag.draw(this.m, now);
   }
 }
