@@ -87,12 +87,7 @@ async fn two_trainees_running_the_same_lab_never_see_each_other() {
     )
     .await;
     assert_eq!((status, body["code"].as_str()), (404, Some("no_run")));
-    let r = b
-        .client
-        .delete(b.url(&format!("/api/runs/{run_a}")))
-        .send()
-        .await
-        .unwrap();
+    let r = b.delete(&format!("/api/runs/{run_a}")).await;
     assert_eq!(r.status(), 404);
     let listed = b.get_json("/api/runs").await;
     let ids: Vec<&str> = listed["runs"]
@@ -146,13 +141,7 @@ async fn the_instructor_signs_in_and_sees_checkpoints_live() {
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
     assert_eq!(instructor.get("/api/instructor/class").await.status(), 200);
 
-    let r = trainee
-        .client
-        .put(trainee.url("/api/session"))
-        .json(&json!({"name": "김하늘"}))
-        .send()
-        .await
-        .unwrap();
+    let r = trainee.put("/api/session", json!({"name": "김하늘"})).await;
     assert_eq!(r.status(), 200);
     let stream = EventStream::open(
         &instructor.client,
@@ -257,12 +246,8 @@ async fn trainees_watch_the_demo_but_cannot_drive_it() {
         404
     );
     let r = instructor
-        .client
-        .put(instructor.url("/api/instructor/demo"))
-        .json(&json!({"run": demo}))
-        .send()
-        .await
-        .unwrap();
+        .put("/api/instructor/demo", json!({"run": demo}))
+        .await;
     assert_eq!(r.status(), 200);
     let shown = trainee.get_json("/api/demo").await;
     assert_eq!(shown["demo"]["run"], demo.as_str());
@@ -313,21 +298,12 @@ async fn trainees_watch_the_demo_but_cannot_drive_it() {
             "{path}"
         );
     }
-    let r = trainee
-        .client
-        .delete(trainee.url(&format!("/api/runs/{demo}")))
-        .send()
-        .await
-        .unwrap();
+    let r = trainee.delete(&format!("/api/runs/{demo}")).await;
     assert_eq!(r.status(), 403);
     // Marking a demo is the instructor's.
     let r = trainee
-        .client
-        .put(trainee.url("/api/instructor/demo"))
-        .json(&json!({"run": demo}))
-        .send()
-        .await
-        .unwrap();
+        .put("/api/instructor/demo", json!({"run": demo}))
+        .await;
     assert_eq!(r.status(), 403);
     assert_eq!(instructor.ledger(&demo).await["lost"], 0);
 
@@ -371,13 +347,7 @@ async fn names_and_checkpoints_survive_a_restart() {
     let mut app = spawn_app_with(settings).await;
     let (client, jar) = client_with_jar();
     app.client = client;
-    let r = app
-        .client
-        .put(app.url("/api/session"))
-        .json(&json!({"name": "Ana"}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.put("/api/session", json!({"name": "Ana"})).await;
     assert_eq!(r.status(), 200);
     let run = app.create_run("auto-commit").await;
     reach_first_checkpoint(&app, &run, &["1", "2"]).await;

@@ -164,6 +164,30 @@ async fn sigterm_at_150_runs_the_shutdown_hook_and_gives_no_duplicates() {
     app.shutdown().await;
 }
 
+/// Starts `n` consumers one at a time, each once the group has shared all partitions among
+/// the ones before; `check` sees the run view after each.
+async fn start_members(
+    app: &TestApp,
+    run: &str,
+    events: &EventStream,
+    partitions: i64,
+    n: usize,
+    check: impl Fn(&Value),
+) -> Vec<String> {
+    let mut consumers = vec![];
+    for members in 1..=n {
+        consumers.push(app.start_consumer(run, fast(json!({}))).await);
+        events
+            .wait_until(
+                &format!("{members} consumer(s) share all partitions"),
+                |evs| balanced(evs, partitions, members),
+            )
+            .await;
+        check(&app.run_view(run).await);
+    }
+    consumers
+}
+
 async fn rebalance_one_two_three_then_kill_one() {
     let app = spawn_app().await;
     let run = app.create_run("rebalance").await;
@@ -172,21 +196,13 @@ async fn rebalance_one_two_three_then_kill_one() {
         .unwrap()
         .len() as i64;
     let events = app.events(&run).await;
-    let mut consumers = vec![];
-    for members in 1..=3 {
-        consumers.push(app.start_consumer(&run, fast(json!({}))).await);
-        events
-            .wait_until(
-                &format!("{members} consumer(s) share all partitions"),
-                |evs| balanced(evs, partitions, members),
-            )
-            .await;
+    let consumers = start_members(&app, &run, &events, partitions, 3, |view| {
         // The server's view agrees: every partition has a live owner.
-        let view = app.run_view(&run).await;
         for p in view["partitions"].as_array().unwrap() {
             assert!(p["owner"].is_string(), "{view}");
         }
-    }
+    })
+    .await;
     let victim = consumers[2].clone();
     let before = ownership(&events.lab_events())[&victim].clone();
     app.consumer_action(&run, &victim, "kill").await;
@@ -499,16 +515,7 @@ async fn every_member_commits_before_any_leaves_when_the_run_ends() {
         .unwrap()
         .len() as i64;
     let events = app.events(&run).await;
-    let mut consumers = vec![];
-    for members in 1..=4 {
-        consumers.push(app.start_consumer(&run, fast(json!({}))).await);
-        events
-            .wait_until(
-                &format!("{members} consumer(s) share all partitions"),
-                |evs| balanced(evs, partitions, members),
-            )
-            .await;
-    }
+    let consumers = start_members(&app, &run, &events, partitions, 4, |_| {}).await;
     app.produce_n(&run, 400).await;
     events
         .wait_until("every member processed records", |evs| {
@@ -517,12 +524,7 @@ async fn every_member_commits_before_any_leaves_when_the_run_ends() {
                 .all(|c| evs.iter().any(|e| of(e, "record", c)))
         })
         .await;
-    let r = app
-        .client
-        .delete(app.url(&format!("/api/runs/{run}")))
-        .send()
-        .await
-        .unwrap();
+    let r = app.delete(&format!("/api/runs/{run}")).await;
     assert_eq!(r.status(), 204);
     events.wait_end().await;
     let evs = events.lab_events();
