@@ -17,7 +17,11 @@ pub fn settings() -> Settings {
 }
 
 pub async fn start() -> (Server, String, reqwest::Client) {
-    let server = Server::start(settings()).await.expect("server");
+    start_with(settings()).await
+}
+
+pub async fn start_with(settings: Settings) -> (Server, String, reqwest::Client) {
+    let server = Server::start(settings).await.expect("server");
     let base = format!("http://{}", server.addr);
     (server, base, client())
 }
@@ -89,7 +93,10 @@ pub fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     format!(
         "{cores} cores, load average {}",
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     )
 }
 

@@ -129,6 +129,8 @@ pub struct RunSettings {
     /// How long a graceful stop may take at teardown before SIGKILL.
     pub stop_grace: Duration,
     pub sample_interval: Duration,
+    /// `fetch.wait.max.ms` for every consumer; `None`: chosen per consumer at its start.
+    pub fetch_wait_ms: Option<u64>,
     /// Where runs keep their sink files (`<data_dir>/runs/<run id>/`).
     pub data_dir: PathBuf,
 }
