@@ -312,7 +312,7 @@ impl LabRun {
     /// The ledger's numbers now (what the classroom keeps of a run).
     pub fn summary(&self) -> RunSummary {
         let inner = self.lock();
-        let report = inner.state.ledger();
+        let report = inner.state.ledger_totals();
         RunSummary {
             processed: inner.state.consumers().map(|c| c.processed).sum(),
             duplicates: report.duplicates,
