@@ -23,6 +23,14 @@ struct Seen {
     arrived_ms: f64,
 }
 
+/// One action's samples, sorted: the broker's rebalance, what we add, the request → notice.
+struct Row {
+    action: &'static str,
+    broker: Vec<f64>,
+    added: Vec<f64>,
+    notice: Vec<f64>,
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -69,7 +77,7 @@ async fn bench() {
     };
     add().await;
     add().await;
-    let mut rows: Vec<(&str, Vec<f64>, Vec<f64>, Vec<f64>)> = vec![];
+    let mut rows: Vec<Row> = vec![];
     for action in ["stop", "kill"] {
         let (mut broker, mut added, mut notice) = (vec![], vec![], vec![]);
         for _ in 0..CYCLES {
@@ -116,14 +124,25 @@ async fn bench() {
             notice.extend(noticed);
             add().await;
         }
-        rows.push((action, sorted(broker), sorted(added), sorted(notice)));
+        rows.push(Row {
+            action,
+            broker: sorted(broker),
+            added: sorted(added),
+            notice: sorted(notice),
+        });
     }
     sse.abort();
     println!(
         "rebalance display, rebalance lab (6 partitions, range, session timeout 6 s), {CYCLES} cycles each ({})",
         common::machine()
     );
-    for (action, broker, added, notice) in &rows {
+    for Row {
+        action,
+        broker,
+        added,
+        notice,
+    } in &rows
+    {
         let p = |xs: &[f64], q| quantile(xs, q);
         println!(
             "  {action:<5} request → survivor assigned (broker)  p50 {:>8.1} ms  max {:>8.1} ms",
