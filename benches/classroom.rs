@@ -1,226 +1,74 @@
-//! `cargo bench`: side-by-side measurements printed as ratios.
+//! `cargo bench --bench classroom`: issue 15's goal 3, a class on this machine. 100 runs of the
+//! rebalance lab, 2 consumers each (200 worker processes), 10 SSE clients per run (1,000
+//! streams), the background producer on each run at 10 records/s. Prints:
+//! - the idle cost: CPU of this process (server, embedded broker, proxy, SSE clients) and of
+//!   the 200 workers over 5 s with no producer (the consumers' empty fetches),
+//! - event latency: 10 rounds of one marker produced through the API into every run at once
+//!   → the `record` on each of the run's 10 streams (10,000 samples), p50/p99,
+//! - `GET /api/labs` p50/p99 during the rounds,
+//! - resident memory of this process and per worker process.
 //!
-//! 1. Consumer throughput: bare librdkafka (a `BaseConsumer` loop in this process) against a
-//!    lab consumer (worker process, every record an event, read by the server, logged and
-//!    counted in the ledger), both reading the same records from the same embedded broker.
-//! 2. Classroom scale: event latency (produce → record event seen on an SSE stream) with one
-//!    run and one stream, then with 100 runs (each with a live consumer) and 1,000 streams.
+//! `LABS_FETCH_WAIT_MS` sets every consumer's `fetch.wait.max.ms` (unset: the server's default).
+
+mod common;
 
 use std::time::{Duration, Instant};
 
+use common::{now_ms, post, quantile, sorted};
 use futures::StreamExt;
-use kafka_consumer_labs::config::Settings;
-use kafka_consumer_labs::run::log::EventSource;
-use kafka_consumer_labs::server::Server;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::ClientConfig;
-use serde_json::{json, Value};
+use serde_json::json;
 
-const RECORDS: usize = 200_000;
 const RUNS: usize = 100;
-const STREAMS: usize = 1_000;
+const CONSUMERS: usize = 2;
+const STREAMS_PER_RUN: usize = 10;
+const ROUNDS: usize = 10;
+const RATE: u32 = 10;
+const GOAL_EVENT_P99_MS: f64 = 100.0;
+const GOAL_LABS_P99_MS: f64 = 50.0;
 
-fn settings() -> Settings {
-    let mut s = Settings::for_tests();
-    s.worker_exe = Some(env!("CARGO_BIN_EXE_kafka-consumer-labs").into());
-    s.log_capacity = 5_000;
-    s
+fn proc_field(pid: &str, file: &str, key: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/{file}"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0)
 }
 
-async fn post(client: &reqwest::Client, url: String, body: Value) -> Value {
-    let r = client.post(url).json(&body).send().await.expect("request");
-    assert!(r.status().is_success(), "{}", r.status());
-    r.json().await.unwrap_or(Value::Null)
+/// CPU seconds (user + system) from `/proc/<pid>/stat`.
+fn cpu_secs(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let t = |i: usize| {
+        f.get(i - 3)
+            .and_then(|x| x.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (t(14) + t(15)) / 100.0
 }
 
-async fn produce(server: &Server, topic: &str, n: usize) {
-    let records: Vec<(Option<String>, String)> =
-        (0..n).map(|i| (None, format!("value-{i}"))).collect();
-    for chunk in records.chunks(20_000) {
-        server
-            .state
-            .broker
-            .produce(topic, chunk)
-            .await
-            .expect("produce");
-    }
-}
-
-fn bare_consume(bootstrap: &str, topic: &str, n: usize) -> Duration {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("group.id", format!("bare-{topic}"))
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .create()
-        .expect("consumer");
-    consumer.subscribe(&[topic]).expect("subscribe");
-    let started = Instant::now();
-    let mut seen = 0;
-    while seen < n {
-        if let Some(Ok(_)) = consumer.poll(Duration::from_millis(100)) {
-            seen += 1;
-        }
-    }
-    started.elapsed()
-}
-
-async fn throughput() {
-    let server = Server::start(settings()).await.expect("server");
-    let base = format!("http://{}", server.addr);
-    // One session (a cookie jar): the runs it creates are its own.
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let bootstrap = server.state.broker.bootstrap_servers().to_string();
-
-    // Bare librdkafka on its own topic.
-    let bare_run = post(
-        &client,
-        format!("{base}/api/runs"),
-        json!({"lab": "wakeup-vs-kill"}),
-    )
-    .await;
-    let bare_topic = bare_run["topic"].as_str().unwrap().to_string();
-    produce(&server, &bare_topic, RECORDS).await;
-    let b = bootstrap.clone();
-    let bare = tokio::task::spawn_blocking(move || bare_consume(&b, &bare_topic, RECORDS))
-        .await
-        .unwrap();
-
-    // The lab consumer: a worker process, every record an event through the server.
-    let run = post(
-        &client,
-        format!("{base}/api/runs"),
-        json!({"lab": "wakeup-vs-kill"}),
-    )
-    .await;
-    let id = run["id"].as_str().unwrap().to_string();
-    produce(&server, run["topic"].as_str().unwrap(), RECORDS).await;
-    let started = Instant::now();
-    post(
-        &client,
-        format!("{base}/api/runs/{id}/consumers"),
-        json!({"commit_mode": "none", "pause_after_records": 100_000_000, "commit_every_records": null}),
-    )
-    .await;
-    let run_handle = server.state.runs.get(&id).unwrap();
-    let mut tick = tokio::time::interval(Duration::from_millis(10));
-    loop {
-        tick.tick().await;
-        let processed = run_handle.view().consumers[0].processed;
-        if processed as usize >= RECORDS {
-            break;
-        }
-    }
-    let lab = started.elapsed();
-    let rate = |d: Duration| RECORDS as f64 / d.as_secs_f64();
-    println!("consumer throughput, {RECORDS} records, one partition, embedded broker:");
-    println!(
-        "  bare librdkafka BaseConsumer     {:>10.0} records/s  ({:.2?})",
-        rate(bare),
-        bare
-    );
-    println!("  lab consumer (process + events)  {:>10.0} records/s  ({:.2?}, incl. process start and group join)", rate(lab), lab);
-    println!(
-        "  ratio lab / bare                 {:>10.2}",
-        rate(lab) / rate(bare)
-    );
-    server.shutdown().await;
-}
-
-/// Opens an SSE stream from the end of the run's log and resolves when a record event with
-/// `value` arrives; returns how long after `t0` that was.
-async fn stream_until(
+/// Follows a run's stream from `after`; sends the arrival time of every `marker-<round>` record.
+async fn follow(
     client: reqwest::Client,
     url: String,
-    value: String,
+    run: usize,
+    tx: tokio::sync::mpsc::UnboundedSender<(usize, String, f64)>,
     ready: tokio::sync::mpsc::Sender<()>,
-) -> Instant {
+) {
     use eventsource_stream::Eventsource;
     let r = client.get(url).send().await.expect("sse");
+    assert!(r.status().is_success(), "stream: {}", r.status());
     let _ = ready.send(()).await;
     let mut events = r.bytes_stream().eventsource();
     while let Some(Ok(e)) = events.next().await {
-        if e.data.contains("\"type\":\"record\"") && e.data.contains(&value) {
-            return Instant::now();
+        if e.data.contains("\"type\":\"record\"") && e.data.contains("marker-") {
+            let arrived = now_ms();
+            let v: serde_json::Value = serde_json::from_str(&e.data).unwrap_or_default();
+            let value = v["value"].as_str().unwrap_or_default().to_string();
+            let _ = tx.send((run, value, arrived));
         }
     }
-    panic!("stream ended");
-}
-
-async fn latency(runs: usize, streams_per_run: usize) -> (Duration, Duration, Duration) {
-    let server = Server::start(settings()).await.expect("server");
-    let base = format!("http://{}", server.addr);
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let setup = Instant::now();
-    let mut ids = vec![];
-    for _ in 0..runs {
-        let run = post(
-            &client,
-            format!("{base}/api/runs"),
-            json!({"lab": "simple-consumer"}),
-        )
-        .await;
-        let id = run["id"].as_str().unwrap().to_string();
-        post(
-            &client,
-            format!("{base}/api/runs/{id}/consumers"),
-            json!({"session_timeout_ms": 2000}),
-        )
-        .await;
-        ids.push(id);
-    }
-    // Wait until every consumer is in its group (it must be assigned before records count).
-    for id in &ids {
-        let run = server.state.runs.get(id).unwrap();
-        let mut tick = tokio::time::interval(Duration::from_millis(20));
-        while run.view().consumers[0].assigned.is_empty() {
-            tick.tick().await;
-        }
-    }
-    let setup = setup.elapsed();
-    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel(runs * streams_per_run);
-    let mut waiters = vec![];
-    for id in &ids {
-        let last = server.state.runs.get(id).unwrap().last_seq();
-        for _ in 0..streams_per_run {
-            let url = format!("{base}/api/runs/{id}/events?after={last}");
-            waiters.push(tokio::spawn(stream_until(
-                client.clone(),
-                url,
-                "marker".into(),
-                ready_tx.clone(),
-            )));
-        }
-    }
-    for _ in 0..runs * streams_per_run {
-        ready_rx.recv().await;
-    }
-    let t0 = Instant::now();
-    for id in &ids {
-        post(
-            &client,
-            format!("{base}/api/runs/{id}/produce"),
-            json!({"values": ["marker"]}),
-        )
-        .await;
-    }
-    let mut arrivals: Vec<Duration> = futures::future::join_all(waiters)
-        .await
-        .into_iter()
-        .map(|t| t.unwrap().duration_since(t0))
-        .collect();
-    arrivals.sort();
-    let p50 = arrivals[arrivals.len() / 2];
-    let max = *arrivals.last().unwrap();
-    server.shutdown().await;
-    (setup, p50, max)
 }
 
 fn main() {
@@ -228,14 +76,172 @@ fn main() {
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap();
-    rt.block_on(async {
-        throughput().await;
-        let (_, one_p50, one_max) = latency(1, 1).await;
-        let (setup, p50, max) = latency(RUNS, STREAMS / RUNS).await;
-        println!("event latency, produce → record event on an SSE stream (poll timeout 1 s):");
-        println!("  1 run, 1 stream                  p50 {one_p50:>8.1?}   max {one_max:>8.1?}");
-        println!("  {RUNS} runs, {STREAMS} streams          p50 {p50:>8.1?}   max {max:>8.1?}   ({RUNS} consumers started and joined in {setup:.1?})");
-        println!("  ratio p50 at scale / alone       {:>8.2}", p50.as_secs_f64() / one_p50.as_secs_f64());
+        .expect("runtime");
+    rt.block_on(bench());
+}
+
+async fn bench() {
+    // `LABS_FETCH_WAIT_MS=100 cargo bench --bench classroom`: the consumers' old fixed wait.
+    let mut settings = common::settings();
+    settings.fetch_wait_ms = std::env::var("LABS_FETCH_WAIT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let (server, base, client) = common::start_with(settings).await;
+    let me = std::process::id().to_string();
+    let setup = Instant::now();
+    let mut ids = vec![];
+    for _ in 0..RUNS {
+        let (id, _) = common::create_run(&client, &base, "rebalance").await;
+        for _ in 0..CONSUMERS {
+            post(
+                &client,
+                format!("{base}/api/runs/{id}/consumers"),
+                json!({}),
+            )
+            .await;
+        }
+        ids.push(id);
+    }
+    for id in &ids {
+        common::wait_view(&server, id, Duration::from_secs(300), |v| {
+            v.consumers.len() == CONSUMERS && v.consumers.iter().all(|c| !c.assigned.is_empty())
+        })
+        .await;
+    }
+    let setup = setup.elapsed();
+    let pids: Vec<String> = ids
+        .iter()
+        .flat_map(|id| server.state.runs.get(id).expect("run").view().consumers)
+        .filter_map(|c| c.pid.map(|p| p.to_string()))
+        .collect();
+    let workers_cpu = || pids.iter().map(|p| cpu_secs(p)).sum::<f64>();
+
+    // The idle cost: nothing produced, every consumer polling.
+    let (me0, w0, t0) = (cpu_secs(&me), workers_cpu(), Instant::now());
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let idle_secs = t0.elapsed().as_secs_f64();
+    let idle_me = (cpu_secs(&me) - me0) / idle_secs;
+    let idle_workers = (workers_cpu() - w0) / idle_secs;
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel(RUNS * STREAMS_PER_RUN);
+    let mut streams = vec![];
+    for (run, id) in ids.iter().enumerate() {
+        let last = kafka_consumer_labs::run::log::EventSource::last_seq(
+            &*server.state.runs.get(id).expect("run"),
+        );
+        for _ in 0..STREAMS_PER_RUN {
+            streams.push(tokio::spawn(follow(
+                client.clone(),
+                format!("{base}/api/runs/{id}/events?after={last}"),
+                run,
+                tx.clone(),
+                ready_tx.clone(),
+            )));
+        }
+    }
+    for _ in 0..RUNS * STREAMS_PER_RUN {
+        ready_rx.recv().await;
+    }
+    for id in &ids {
+        post(
+            &client,
+            format!("{base}/api/runs/{id}/producer"),
+            json!({ "rate_per_sec": RATE }),
+        )
+        .await;
+    }
+
+    // GET /api/labs, one after another, while the rounds run.
+    let labs_client = client.clone();
+    let labs_url = format!("{base}/api/labs");
+    let labs = tokio::spawn(async move {
+        let mut took = vec![];
+        for _ in 0..200 {
+            let t = Instant::now();
+            let r = labs_client.get(&labs_url).send().await.expect("labs");
+            let _ = r.bytes().await;
+            took.push(t.elapsed().as_secs_f64() * 1000.0);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        took
     });
+
+    let mut latency = vec![];
+    for round in 0..ROUNDS {
+        let marker = format!("marker-{round}");
+        let sends = ids.iter().map(|id| {
+            let (client, url, marker) = (
+                client.clone(),
+                format!("{base}/api/runs/{id}/produce"),
+                marker.clone(),
+            );
+            async move {
+                let sent = now_ms();
+                post(&client, url, json!({ "values": [marker] })).await;
+                sent
+            }
+        });
+        let sent: Vec<f64> = futures::future::join_all(sends).await;
+        let mut seen = 0;
+        while seen < RUNS * STREAMS_PER_RUN {
+            let (run, value, arrived) = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+                .await
+                .expect("every marker within 30 s")
+                .expect("streams open");
+            if value == marker {
+                latency.push(arrived - sent[run]);
+                seen += 1;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let labs = sorted(labs.await.expect("labs task"));
+    let latency = sorted(latency);
+    let rss_me = proc_field(&me, "status", "VmRSS:") / 1024.0;
+    let rss_workers: Vec<f64> = pids
+        .iter()
+        .map(|p| proc_field(p, "status", "VmRSS:") / 1024.0)
+        .collect();
+    for s in &streams {
+        s.abort();
+    }
+    let p = |xs: &[f64], q| quantile(xs, q);
+    println!(
+        "classroom, {RUNS} runs × {CONSUMERS} consumers, {} SSE streams, producer {RATE}/s per run, fetch.wait.max.ms {} ({})",
+        RUNS * STREAMS_PER_RUN,
+        std::env::var("LABS_FETCH_WAIT_MS").unwrap_or_else(|_| "default".into()),
+        common::machine()
+    );
+    println!(
+        "  {} consumers started and assigned in {setup:.1?}",
+        pids.len()
+    );
+    println!(
+        "  idle (no producer) CPU       this process {:.0}% of a core, all workers {:.0}% ({:.2}% each)",
+        idle_me * 100.0,
+        idle_workers * 100.0,
+        idle_workers * 100.0 / pids.len().max(1) as f64
+    );
+    println!(
+        "  produce → record on SSE      p50 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms  ratio p99 / goal {:.2} (goal ≤ {GOAL_EVENT_P99_MS} ms, {} samples)",
+        p(&latency, 0.5),
+        p(&latency, 0.99),
+        p(&latency, 1.0),
+        p(&latency, 0.99) / GOAL_EVENT_P99_MS,
+        latency.len()
+    );
+    println!(
+        "  GET /api/labs                p50 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms  ratio p99 / goal {:.2} (goal ≤ {GOAL_LABS_P99_MS} ms)",
+        p(&labs, 0.5),
+        p(&labs, 0.99),
+        p(&labs, 1.0),
+        p(&labs, 0.99) / GOAL_LABS_P99_MS
+    );
+    println!(
+        "  RSS                          this process (server, broker, proxy and the 1,000 SSE clients) {rss_me:.0} MiB; per worker p50 {:.1} MiB, max {:.1} MiB",
+        quantile(&sorted(rss_workers.clone()), 0.5),
+        quantile(&sorted(rss_workers), 1.0)
+    );
+    server.shutdown().await;
 }

@@ -98,6 +98,11 @@ pub struct Settings {
     /// The worker executable (default: this binary).
     #[arg(long, env = "LABS_WORKER_EXE")]
     pub worker_exe: Option<PathBuf>,
+    /// librdkafka's `fetch.wait.max.ms` for every lab consumer. Unset: 100 ms on a real
+    /// cluster; on the embedded broker, which holds an empty fetch that long even when a record
+    /// arrives, 5 ms growing with the consumers running (see `protocol::fetch_wait_max_ms`).
+    #[arg(long, env = "LABS_FETCH_WAIT_MS")]
+    pub fetch_wait_ms: Option<u64>,
 }
 
 impl Settings {
@@ -127,6 +132,7 @@ impl Settings {
                 .join("kafka-consumer-labs-test-data")
                 .join(crate::classroom::random_hex::<8>()),
             worker_exe: None,
+            fetch_wait_ms: None,
         }
     }
 

@@ -75,6 +75,7 @@ impl Server {
                 idle_timeout: settings.idle_timeout(),
                 stop_grace: Duration::from_secs(10),
                 sample_interval: Duration::from_millis(500),
+                fetch_wait_ms: settings.fetch_wait_ms,
                 // Absolute: workers and the server must agree whatever their directories.
                 data_dir,
             },

@@ -23,6 +23,33 @@ struct PartitionLedger {
     runs: Vec<(String, i64, i64)>,
     /// The group's committed offset (the last successful commit's value).
     committed: Option<i64>,
+    /// Offsets processed more than once, kept up to date as records arrive.
+    duplicates: u64,
+    /// Offsets below `committed` that were never processed, kept up to date as records and
+    /// commits arrive (so the totals never need a scan of every offset).
+    lost: u64,
+}
+
+impl PartitionLedger {
+    fn committed_end(&self) -> i64 {
+        self.committed.unwrap_or(0).max(0)
+    }
+
+    /// Offsets in `from..to` never processed.
+    fn unprocessed(&self, from: i64, to: i64) -> u64 {
+        (from..to)
+            .filter(|&o| self.counts.get(o as usize).copied().unwrap_or(0) == 0)
+            .count() as u64
+    }
+}
+
+/// The ledger's totals over all partitions: what views, checkpoints and the class table need,
+/// without the per-offset lists of [`LedgerReport`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LedgerTotals {
+    pub processed: u64,
+    pub duplicates: u64,
+    pub lost: u64,
 }
 
 /// The ledger's view of one partition, as served by `GET /api/runs/{id}/ledger`.
@@ -86,8 +113,15 @@ impl OffsetLedger {
         if p.counts.len() <= i {
             p.counts.resize(i + 1, 0);
         }
-        p.counts[i] = p.counts[i].saturating_add(1);
+        let before = p.counts[i];
+        p.counts[i] = before.saturating_add(1);
         p.processed += 1;
+        if before == 1 {
+            p.duplicates += 1;
+        }
+        if before == 0 && offset < p.committed_end() {
+            p.lost -= 1;
+        }
         match p.runs.last_mut() {
             Some((c, _, last)) if c == consumer && *last + 1 == offset => *last = offset,
             _ => p.runs.push((consumer.to_string(), offset, offset)),
@@ -96,10 +130,29 @@ impl OffsetLedger {
 
     /// A commit of `offset` (the next offset to read) succeeded for `partition` of `group`.
     pub fn committed(&mut self, group: &str, partition: i32, offset: i64) {
-        self.partitions
+        let p = self
+            .partitions
             .entry((group.to_string(), partition))
-            .or_default()
-            .committed = Some(offset);
+            .or_default();
+        let (old_end, new_end) = (p.committed_end(), offset.max(0));
+        if new_end > old_end {
+            p.lost += p.unprocessed(old_end, new_end);
+        } else {
+            p.lost -= p.unprocessed(new_end, old_end);
+        }
+        p.committed = Some(offset);
+    }
+
+    /// Processed, duplicate and lost offsets over all partitions, in time proportional to the
+    /// number of partitions (the report lists every offset; this only counts).
+    pub fn totals(&self) -> LedgerTotals {
+        self.partitions
+            .values()
+            .fold(LedgerTotals::default(), |t, p| LedgerTotals {
+                processed: t.processed + p.processed,
+                duplicates: t.duplicates + p.duplicates,
+                lost: t.lost + p.lost,
+            })
     }
 
     pub fn report(&self) -> LedgerReport {
@@ -199,5 +252,31 @@ mod tests {
         let r = l.report();
         assert_eq!(r.partitions[0].lost_offsets, vec![5, 6, 7, 8]);
         assert_eq!(r.lost, 4);
+    }
+
+    /// What `totals` keeps as it goes equals what `report` counts from every offset.
+    fn totals_of(r: &LedgerReport) -> LedgerTotals {
+        LedgerTotals {
+            processed: r.partitions.iter().map(|p| p.processed).sum(),
+            duplicates: r.duplicates,
+            lost: r.lost,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn totals_match_the_report(
+            ops in proptest::collection::vec((proptest::bool::ANY, 0i32..2, -1i64..40), 0..200)
+        ) {
+            let mut l = OffsetLedger::with_partitions("g", 2);
+            for (commit, partition, offset) in ops {
+                if commit {
+                    l.committed("g", partition, offset);
+                } else {
+                    l.processed("g", "c1", partition, offset);
+                }
+                proptest::prop_assert_eq!(l.totals(), totals_of(&l.report()));
+            }
+        }
     }
 }

@@ -20,6 +20,38 @@ pub struct WorkerSpec {
     /// The run's sink directory (`<data>/runs/<run id>`), when the consumer writes sinks.
     #[serde(default)]
     pub sink_dir: Option<std::path::PathBuf>,
+    /// librdkafka's `fetch.wait.max.ms` for this consumer (see [`fetch_wait_max_ms`]).
+    #[serde(default = "default_fetch_wait_max_ms")]
+    pub fetch_wait_max_ms: u64,
+}
+
+fn default_fetch_wait_max_ms() -> u64 {
+    EXTERNAL_FETCH_WAIT_MS
+}
+
+/// A real broker answers a waiting fetch as soon as a record arrives: the wait only bounds an
+/// idle consumer's fetch rate.
+pub const EXTERNAL_FETCH_WAIT_MS: u64 = 100;
+/// The embedded mock broker holds an empty fetch for the whole wait, even when a record is
+/// produced meanwhile (rdkafka_mock_handlers.c: "we should cut the wait short … too much of a
+/// hassle"), so there the wait *is* the produce → poll latency: as short as the class allows.
+pub const EMBEDDED_FETCH_WAIT_MIN_MS: u64 = 5;
+/// Idle fetches per second the embedded broker should answer across all consumers: the wait
+/// grows with the number of consumers so a full class does not spend the machine on them
+/// (an idle fetch costs about 80 µs of CPU, broker, proxy and worker together: `benches/
+/// classroom.rs`). A consumer keeps the wait it started with, so consumers started early in a
+/// class keep fetching faster: the budget is a target, not a bound.
+pub const EMBEDDED_IDLE_FETCH_BUDGET: u64 = 2_000;
+
+/// `fetch.wait.max.ms` for a consumer started while `live_workers` others run: on the
+/// embedded broker `live_workers × 1000 / budget` ms, between 5 and 100 ms (up to 10 consumers
+/// 5 ms, 100 consumers 50 ms, 200 or more 100 ms, the old fixed wait); on a real broker 100 ms.
+pub fn fetch_wait_max_ms(embedded: bool, live_workers: usize) -> u64 {
+    if !embedded {
+        return EXTERNAL_FETCH_WAIT_MS;
+    }
+    (live_workers as u64 * 1000 / EMBEDDED_IDLE_FETCH_BUDGET)
+        .clamp(EMBEDDED_FETCH_WAIT_MIN_MS, EXTERNAL_FETCH_WAIT_MS)
 }
 
 /// A command the server writes to a worker's stdin, one JSON object per line.
@@ -40,4 +72,20 @@ pub enum Control {
     StopAndHold,
     /// Every member has committed: leave the group now.
     Leave,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fetch_wait_grows_with_the_class_on_the_embedded_broker_only() {
+        assert_eq!(fetch_wait_max_ms(true, 0), 5);
+        assert_eq!(fetch_wait_max_ms(true, 10), 5);
+        assert_eq!(fetch_wait_max_ms(true, 20), 10);
+        assert_eq!(fetch_wait_max_ms(true, 100), 50);
+        assert_eq!(fetch_wait_max_ms(true, 200), 100);
+        assert_eq!(fetch_wait_max_ms(true, 10_000), 100);
+        assert_eq!(fetch_wait_max_ms(false, 1), 100);
+    }
 }

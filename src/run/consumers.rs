@@ -8,7 +8,7 @@ use super::options::ConsumerOptions;
 use super::process::{self, WorkerHandle};
 use super::{not_running, ConsumerStatus, LabRun, RunError};
 use crate::domain::event::LabEvent;
-use crate::domain::protocol::{Control, WorkerSpec};
+use crate::domain::protocol::{fetch_wait_max_ms, Control, WorkerSpec};
 use crate::fd_budget;
 use crate::i18n::{Coded, ErrorCode};
 
@@ -95,6 +95,9 @@ impl LabRun {
             heartbeat_interval_ms: (config.session_timeout_ms / 3).clamp(100, 3000),
             sink_dir: config.sink.then(|| self.sink_dir()),
             consumer: config,
+            fetch_wait_max_ms: self.settings.fetch_wait_ms.unwrap_or_else(|| {
+                fetch_wait_max_ms(self.broker.is_embedded(), process::live_workers())
+            }),
         };
         match process::spawn(self.clone(), &spec, &self.settings.worker_exe) {
             Ok(handle) => {

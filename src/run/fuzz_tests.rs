@@ -172,6 +172,7 @@ async fn test_run() -> (Arc<RunRegistry>, Arc<LabRun>) {
             idle_timeout: Duration::from_secs(3600),
             stop_grace: Duration::from_secs(1),
             sample_interval: Duration::from_secs(3600),
+            fetch_wait_ms: None,
             data_dir: std::env::temp_dir().join("kafka-consumer-labs-fuzz"),
         },
         CancellationToken::new(),

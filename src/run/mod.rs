@@ -129,6 +129,8 @@ pub struct RunSettings {
     /// How long a graceful stop may take at teardown before SIGKILL.
     pub stop_grace: Duration,
     pub sample_interval: Duration,
+    /// `fetch.wait.max.ms` for every consumer; `None`: chosen per consumer at its start.
+    pub fetch_wait_ms: Option<u64>,
     /// Where runs keep their sink files (`<data_dir>/runs/<run id>/`).
     pub data_dir: PathBuf,
 }
@@ -310,7 +312,7 @@ impl LabRun {
     /// The ledger's numbers now (what the classroom keeps of a run).
     pub fn summary(&self) -> RunSummary {
         let inner = self.lock();
-        let report = inner.state.ledger();
+        let report = inner.state.ledger_totals();
         RunSummary {
             processed: inner.state.consumers().map(|c| c.processed).sum(),
             duplicates: report.duplicates,

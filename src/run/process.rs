@@ -3,6 +3,7 @@
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -44,6 +45,14 @@ impl WorkerHandle {
     }
 }
 
+/// Worker processes spawned and not yet reaped, over all runs.
+static LIVE_WORKERS: AtomicUsize = AtomicUsize::new(0);
+
+/// How many worker processes run now (all runs).
+pub fn live_workers() -> usize {
+    LIVE_WORKERS.load(Ordering::Relaxed)
+}
+
 pub fn spawn(run: Arc<LabRun>, spec: &WorkerSpec, exe: &Path) -> std::io::Result<WorkerHandle> {
     let spec_json = serde_json::to_string(spec).expect("spec serializes");
     let mut command = Command::new(exe);
@@ -68,6 +77,7 @@ pub fn spawn(run: Arc<LabRun>, spec: &WorkerSpec, exe: &Path) -> std::io::Result
         });
     }
     let mut child = command.spawn()?;
+    LIVE_WORKERS.fetch_add(1, Ordering::Relaxed);
     let pid = child.id().unwrap_or_default();
     let mut stdin = child.stdin.take().expect("piped stdin");
     let stdout = child.stdout.take().expect("piped stdout");
@@ -129,6 +139,7 @@ pub fn spawn(run: Arc<LabRun>, spec: &WorkerSpec, exe: &Path) -> std::io::Result
             Ok(status) => (status.code(), status.signal()),
             Err(_) => (None, None),
         };
+        LIVE_WORKERS.fetch_sub(1, Ordering::Relaxed);
         run.record(Some(&cid), LabEvent::Exited { code, signal });
         let _ = exited_tx.send(true);
     });

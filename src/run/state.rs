@@ -10,7 +10,7 @@ use crate::domain::client_metrics::ClientMetrics;
 use crate::domain::event::LabEvent;
 use crate::domain::group;
 use crate::domain::lag::lag_of;
-use crate::domain::ledger::{LedgerReport, OffsetLedger};
+use crate::domain::ledger::{LedgerReport, LedgerTotals, OffsetLedger};
 use crate::domain::settings::ConsumerSettings;
 
 /// A consumer's lifecycle as the page shows it.
@@ -188,6 +188,11 @@ impl RunState {
         self.ledger.report()
     }
 
+    /// The ledger's totals, without listing offsets (cheap: called on every view and sample).
+    pub fn ledger_totals(&self) -> LedgerTotals {
+        self.ledger.totals()
+    }
+
     pub fn is_reached(&self, checkpoint: &str) -> bool {
         self.reached.contains(checkpoint)
     }
@@ -353,13 +358,13 @@ impl RunState {
         if self.reached.len() == all.len() {
             return vec![];
         }
-        let report = self.ledger.report();
+        let totals = self.ledger.totals();
         let progress = Progress {
             facts: &self.facts,
             consumers: u64::from(self.next_consumer),
-            processed: report.partitions.iter().map(|p| p.processed).sum(),
-            duplicates: report.duplicates,
-            lost: report.lost,
+            processed: totals.processed,
+            duplicates: totals.duplicates,
+            lost: totals.lost,
         };
         let newly: Vec<&Checkpoint> = all
             .iter()

@@ -57,7 +57,7 @@ impl LabRun {
         self.check_checkpoints();
         let inner = self.lock();
         let state = &inner.state;
-        let report = state.ledger();
+        let report = state.ledger_totals();
         RunView {
             id: self.id.clone(),
             lab: self.lab.lab.id.clone(),

@@ -35,7 +35,8 @@ pub fn consumer_config(spec: &WorkerSpec) -> ClientConfig {
         .set("enable.partition.eof", "false")
         // The consumer's own metrics (Java's `consumer.metrics()`), once a second.
         .set("statistics.interval.ms", "1000")
-        .set("fetch.wait.max.ms", "100")
+        // How long the broker may hold a fetch that finds nothing (see `fetch_wait_max_ms`).
+        .set("fetch.wait.max.ms", spec.fetch_wait_max_ms.to_string())
         .set(
             "enable.auto.commit",
             if spec.consumer.commit_mode.is_auto() {
