@@ -31,15 +31,25 @@ struct PartitionLedger {
 }
 
 impl PartitionLedger {
+    /// Where the committed offset ends, within the tracked offsets (as the report counts it).
     fn committed_end(&self) -> i64 {
-        self.committed.unwrap_or(0).max(0)
+        self.committed.unwrap_or(0).clamp(0, MAX_TRACKED_OFFSET)
     }
 
-    /// Offsets in `from..to` never processed.
+    /// Offsets in `from..to` never processed: those past the last processed offset are
+    /// counted, not visited.
     fn unprocessed(&self, from: i64, to: i64) -> u64 {
-        (from..to)
-            .filter(|&o| self.counts.get(o as usize).copied().unwrap_or(0) == 0)
-            .count() as u64
+        let len = self.counts.len() as i64;
+        let seen_end = to.min(len);
+        let inside = if from < seen_end {
+            self.counts[from as usize..seen_end as usize]
+                .iter()
+                .filter(|&&c| c == 0)
+                .count() as u64
+        } else {
+            0
+        };
+        inside + (to - from.max(len)).max(0) as u64
     }
 }
 
@@ -134,7 +144,8 @@ impl OffsetLedger {
             .partitions
             .entry((group.to_string(), partition))
             .or_default();
-        let (old_end, new_end) = (p.committed_end(), offset.max(0));
+        let old_end = p.committed_end();
+        let new_end = offset.clamp(0, MAX_TRACKED_OFFSET);
         if new_end > old_end {
             p.lost += p.unprocessed(old_end, new_end);
         } else {
@@ -218,6 +229,11 @@ mod tests {
         let report = l.report();
         assert_eq!(report.partitions[0].processed, 1);
         assert_eq!(report.lost, MAX_TRACKED_OFFSET as u64 - 1);
+        // The totals kept as it goes agree, and a commit back and forth stays bounded.
+        assert_eq!(l.totals().lost, report.lost);
+        l.committed("g", 0, 1);
+        l.committed("g", 0, i64::MAX);
+        assert_eq!(l.totals().lost, l.report().lost);
     }
 
     #[test]
