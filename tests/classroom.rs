@@ -417,7 +417,7 @@ async fn each_limit_answers_with_its_name_and_value() {
         );
     };
     let run = a.create_run("simple-consumer").await;
-    a.create_run("simple-consumer").await;
+    let other_run = a.create_run("simple-consumer").await;
     let third = a.post("/api/runs", json!({"lab": "simple-consumer"})).await;
     check(status_and_json(third).await, 429, "max_runs_per_session", 2);
     b.create_run("simple-consumer").await;
@@ -453,21 +453,22 @@ async fn each_limit_answers_with_its_name_and_value() {
         .unwrap()
         .to_string();
     let _stream_b = b.events(&run_b).await;
-    // A closed stream gives its place back.
-    drop(stream);
+    // A stream that ends gives its place back: here its run is deleted, the server ends the
+    // stream, and the trainee's other run can be watched.
+    assert_eq!(a.delete(&format!("/api/runs/{run}")).await.status(), 204);
+    stream.wait_end().await;
     let deadline = tokio::time::Instant::now() + DEADLINE;
     loop {
-        let r = a.get(&format!("/api/runs/{run}/events")).await;
+        let r = a.get(&format!("/api/runs/{other_run}/events")).await;
         if r.status() == 200 {
             break;
         }
+        // The server drops the ended stream right after its last write.
         assert!(
             tokio::time::Instant::now() < deadline,
-            "the closed stream's place never came back"
+            "the ended stream's place never came back: {}",
+            r.status()
         );
-        // The server notices the closed connection when it next writes to it (a keep-alive at
-        // the latest): poll for the place, gently, until the deadline.
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     a.shutdown().await;
 }

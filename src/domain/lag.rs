@@ -20,7 +20,7 @@ pub struct PartitionSample {
 
 /// Burrow's lag of a partition: log-end minus committed (log-end when nothing is committed).
 pub fn lag_of(log_end: i64, committed: Option<i64>) -> i64 {
-    (log_end - committed.unwrap_or(0).max(0)).max(0)
+    log_end.saturating_sub(committed.unwrap_or(0).max(0)).max(0)
 }
 
 impl PartitionSample {

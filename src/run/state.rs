@@ -275,7 +275,7 @@ impl RunState {
                 ..
             } => {
                 if let Some(view) = partition(&mut self.partitions, *p) {
-                    view.log_end = view.log_end.max(offset + 1);
+                    view.log_end = view.log_end.max(offset.saturating_add(1));
                     view.lag = lag_of(view.log_end, view.committed);
                 }
             }
