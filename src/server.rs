@@ -57,7 +57,6 @@ impl Server {
                 max_streams_per_session: settings.max_streams_per_session,
             },
             settings.instructor_token.clone(),
-            shutdown.clone(),
         )?;
         let runs = RunRegistry::new(
             broker.clone(),

@@ -14,7 +14,6 @@ use std::sync::{Arc, Mutex};
 
 use subtle::ConstantTimeEq;
 use tokio::sync::{broadcast, mpsc};
-use tokio_util::sync::CancellationToken;
 
 pub use session::{random_hex, session_layer, Session, SessionId, SESSION_COOKIE};
 pub use store::{ProgressStore, StoreError, TraineeRecord};
@@ -119,7 +118,6 @@ impl Classroom {
         data_dir: &Path,
         limits: ClassLimits,
         instructor_token: Option<String>,
-        shutdown: CancellationToken,
     ) -> Result<(Arc<Classroom>, NoticeSender), StoreError> {
         let store = ProgressStore::open(&data_dir.join(DATABASE_FILE))?;
         let ended = store.end_runs_left_live(crate::domain::event::now_ms() as i64)?;
@@ -140,7 +138,7 @@ impl Classroom {
             tags: Mutex::new(Default::default()),
         });
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(record_notices(classroom.clone(), rx, shutdown));
+        tokio::spawn(record_notices(classroom.clone(), rx));
         Ok((classroom, NoticeSender(Some(tx))))
     }
 
@@ -271,13 +269,8 @@ impl Drop for StreamPlace {
 
 /// Writes each run notice to the store, then tells the instructor's table. In order: a
 /// checkpoint is never published before its run's start.
-async fn record_notices(
-    classroom: Arc<Classroom>,
-    mut rx: mpsc::UnboundedReceiver<RunNotice>,
-    shutdown: CancellationToken,
-) {
+async fn record_notices(classroom: Arc<Classroom>, mut rx: mpsc::UnboundedReceiver<RunNotice>) {
     // Runs the server's life: the runs ended by a shutdown are still written.
-    let _ = shutdown;
     while let Some(notice) = rx.recv().await {
         let store = &classroom.store;
         let written = match notice {
@@ -315,7 +308,7 @@ async fn record_notices(
                 }),
             RunNotice::Ended {
                 run,
-                owner,
+                owner: _,
                 lab,
                 reason,
                 summary,
@@ -326,7 +319,6 @@ async fn record_notices(
                         .run_summary(&run, summary.processed, summary.duplicates, summary.lost)
                         .await?;
                     let trainee = store.run_ended(&run, reason, ts).await?.unwrap_or_default();
-                    let _ = owner;
                     Ok(ClassUpdate::RunEnded {
                         trainee,
                         run,
