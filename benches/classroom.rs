@@ -11,6 +11,8 @@
 //! `LABS_FETCH_WAIT_MS` sets every consumer's `fetch.wait.max.ms` (unset: the server's default).
 
 mod common;
+#[path = "common/threads.rs"]
+mod threads;
 
 use std::time::{Duration, Instant};
 
@@ -72,11 +74,8 @@ async fn follow(
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = common::runtime();
+    threads::mark_runtime_workers(2);
     rt.block_on(bench());
 }
 
@@ -115,11 +114,42 @@ async fn bench() {
         .filter_map(|c| c.pid.map(|p| p.to_string()))
         .collect();
     let workers_cpu = || pids.iter().map(|p| cpu_secs(p)).sum::<f64>();
+    // The empty fetches/s the consumers ask the embedded broker for at most: each one's wait
+    // was chosen when it started (the n-th consumer: `fetch_wait_max_ms(true, n)`).
+    let idle_fetches: f64 = (0..pids.len())
+        .map(|n| {
+            let wait = std::env::var("LABS_FETCH_WAIT_MS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| {
+                    kafka_consumer_labs::domain::protocol::fetch_wait_max_ms(true, n)
+                });
+            1000.0 / wait.max(1) as f64
+        })
+        .sum();
 
     // The idle cost: nothing produced, every consumer polling.
     let (me0, w0, t0) = (cpu_secs(&me), workers_cpu(), Instant::now());
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    let (me_threads0, w_threads0) = (threads::by_family(&me), threads::by_family_of(&pids));
+    // `CLASSROOM_IDLE_SECS` lengthens the idle window (e.g. to profile it: the line below
+    // says when it starts).
+    let idle_for = std::env::var("CLASSROOM_IDLE_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    eprintln!("idle window: {idle_for} s from now (pid {me})");
+    tokio::time::sleep(Duration::from_secs(idle_for)).await;
     let idle_secs = t0.elapsed().as_secs_f64();
+    let mock_port: Option<u16> = server
+        .state
+        .broker
+        .internal_address()
+        .and_then(|a| a.rsplit_once(':')?.1.parse().ok());
+    let mock_connections = mock_port.map_or(0, threads::connections_to);
+    let idle_threads = (
+        threads::split(&me_threads0, &threads::by_family(&me), idle_secs, 8),
+        threads::split(&w_threads0, &threads::by_family_of(&pids), idle_secs, 6),
+    );
     let idle_me = (cpu_secs(&me) - me0) / idle_secs;
     let idle_workers = (workers_cpu() - w0) / idle_secs;
 
@@ -168,6 +198,12 @@ async fn bench() {
     });
 
     let mut latency = vec![];
+    let (me_threads0, w_threads0, busy0) = (
+        threads::by_family(&me),
+        threads::by_family_of(&pids),
+        Instant::now(),
+    );
+    let (me_busy0, w_busy0) = (cpu_secs(&me), workers_cpu());
     for round in 0..ROUNDS {
         let marker = format!("marker-{round}");
         let sends = ids.iter().map(|id| {
@@ -196,6 +232,15 @@ async fn bench() {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    let busy_secs = busy0.elapsed().as_secs_f64();
+    let busy = (
+        (cpu_secs(&me) - me_busy0) / busy_secs,
+        (workers_cpu() - w_busy0) / busy_secs,
+    );
+    let busy_threads = (
+        threads::split(&me_threads0, &threads::by_family(&me), busy_secs, 8),
+        threads::split(&w_threads0, &threads::by_family_of(&pids), busy_secs, 6),
+    );
     let labs = sorted(labs.await.expect("labs task"));
     let latency = sorted(latency);
     let rss_me = proc_field(&me, "status", "VmRSS:") / 1024.0;
@@ -223,6 +268,18 @@ async fn bench() {
         idle_workers * 100.0,
         idle_workers * 100.0 / pids.len().max(1) as f64
     );
+    println!(
+        "    this process by thread: {} (the embedded broker's thread polls {mock_connections} connections; the consumers' empty fetches: up to {idle_fetches:.0}/s)",
+        idle_threads.0
+    );
+    println!("    workers by thread:      {}", idle_threads.1);
+    println!(
+        "  rounds (producers on) CPU    this process {:.0}% of a core, all workers {:.0}% over {busy_secs:.1} s",
+        busy.0 * 100.0,
+        busy.1 * 100.0
+    );
+    println!("    this process by thread: {}", busy_threads.0);
+    println!("    workers by thread:      {}", busy_threads.1);
     println!(
         "  produce → record on SSE      p50 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms  ratio p99 / goal {:.2} (goal ≤ {GOAL_EVENT_P99_MS} ms, {} samples)",
         p(&latency, 0.5),

@@ -32,11 +32,7 @@ struct Seen {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = common::runtime();
     rt.block_on(async {
         println!(
             "live latency, {PRODUCES} single-record produces, 1 consumer polling 1 s, 1 SSE client"

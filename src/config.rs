@@ -60,6 +60,11 @@ pub struct Settings {
     /// Runs one trainee (browser session) may have at once.
     #[arg(long, env = "LABS_MAX_RUNS_PER_SESSION", default_value_t = 6)]
     pub max_runs_per_session: usize,
+    /// Runs open at once from one client address (IP), whatever its sessions: a script that
+    /// drops its cookie gets a new session per request. 0: no limit (behind a reverse proxy,
+    /// where every trainee has the proxy's address).
+    #[arg(long, env = "LABS_MAX_RUNS_PER_ADDRESS", default_value_t = 12)]
+    pub max_runs_per_address: usize,
     /// Consumers one run may have at once (a lab may allow fewer).
     #[arg(long, env = "LABS_MAX_CONSUMERS_PER_RUN", default_value_t = 8)]
     pub max_consumers_per_run: usize,
@@ -116,6 +121,8 @@ impl Settings {
             static_dir: None,
             max_runs: 200,
             max_runs_per_session: 200,
+            // Every test client is 127.0.0.1; the test of this limit sets it.
+            max_runs_per_address: 0,
             max_consumers_per_run: 16,
             max_produce_records: 10_000,
             max_producer_rate: crate::run::MAX_PRODUCER_RATE,

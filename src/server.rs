@@ -64,6 +64,7 @@ impl Server {
                 worker_exe,
                 max_runs: settings.max_runs,
                 max_runs_per_session: settings.max_runs_per_session,
+                max_runs_per_address: settings.max_runs_per_address,
                 max_consumers_per_run: settings.max_consumers_per_run,
                 max_produce_records: settings.max_produce_records,
                 max_producer_rate: settings.max_producer_rate,
@@ -127,10 +128,20 @@ impl Server {
         let header_timeout = settings.header_timeout();
         let task = tokio::spawn(async move {
             // Graceful, but bounded: a client holding a half-sent request must not keep the
-            // server (and every worker) alive.
-            http::serve(listener, router, header_timeout, stop, SHUTDOWN_GRACE).await;
-            // SSE streams ended with the shutdown token; now every worker is stopped.
-            runs.shutdown_all().await;
+            // server (and every worker) alive. Meanwhile every run is torn down: its streams
+            // show its members' final commits and leaving, then end.
+            let serving = http::serve(
+                listener,
+                router,
+                header_timeout,
+                stop.clone(),
+                SHUTDOWN_GRACE,
+            );
+            let stopping = async {
+                stop.cancelled().await;
+                runs.shutdown_all().await;
+            };
+            tokio::join!(serving, stopping);
         });
         Ok(Server {
             addr,

@@ -134,6 +134,13 @@ async fn sinks_lab_highlights_the_double_charge_in_the_naive_table_only() {
     run_flow("sinks").await;
 }
 
+/// A backlog of 3,000 records read in `record_range` events: counted once each, the lanes drawn
+/// processed, one log row per range, counters equal to the ledger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backlog_read_in_ranges_is_counted_and_drawn() {
+    run_flow("backlog").await;
+}
+
 /// A reload mid-stream resumes the same run: each event once in the log, lanes intact.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_mid_stream_resumes_without_duplicated_rows() {

@@ -6,6 +6,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use common::group::{balanced, ownership};
 use common::*;
 use serde_json::{json, Value};
 
@@ -15,55 +16,6 @@ fn fast(extra: Value) -> Value {
         v[k] = x.clone();
     }
     v
-}
-
-/// Partitions each live (not exited) consumer — or consumer thread — owns, from the
-/// assigned / revoked events alone.
-fn ownership(events: &[Value]) -> BTreeMap<String, BTreeSet<i64>> {
-    let mut owned: BTreeMap<String, BTreeSet<i64>> = BTreeMap::new();
-    let mut dead = BTreeSet::new();
-    for e in events {
-        let Some(cid) = e["consumer"].as_str() else {
-            continue;
-        };
-        let who = match e["thread"].as_str() {
-            Some(t) => format!("{cid}/{t}"),
-            None => cid.to_string(),
-        };
-        let parts = || {
-            e["partitions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p.as_i64().unwrap())
-        };
-        match e["type"].as_str().unwrap() {
-            "partitions_assigned" => owned.entry(who).or_default().extend(parts()),
-            "partitions_revoked" => {
-                let set = owned.entry(who).or_default();
-                for p in parts() {
-                    set.remove(&p);
-                }
-            }
-            "exited" => {
-                dead.insert(cid.to_string());
-            }
-            _ => {}
-        }
-    }
-    owned.retain(|who, _| !dead.contains(who.split('/').next().unwrap()));
-    owned
-}
-
-/// Every partition owned by exactly one of exactly `members` live owners, none idle.
-fn balanced(events: &[Value], partitions: i64, members: usize) -> bool {
-    let owned = ownership(events);
-    let total: usize = owned.values().map(BTreeSet::len).sum();
-    let union: BTreeSet<i64> = owned.values().flatten().copied().collect();
-    owned.len() == members
-        && owned.values().all(|s| !s.is_empty())
-        && total == partitions as usize
-        && union == (0..partitions).collect()
 }
 
 fn duplicate_offsets(ledger: &Value) -> Vec<i64> {
@@ -519,9 +471,7 @@ async fn every_member_commits_before_any_leaves_when_the_run_ends() {
     app.produce_n(&run, 400).await;
     events
         .wait_until("every member processed records", |evs| {
-            consumers
-                .iter()
-                .all(|c| evs.iter().any(|e| of(e, "record", c)))
+            consumers.iter().all(|c| processed_by(evs, c) > 0)
         })
         .await;
     let r = app.delete(&format!("/api/runs/{run}")).await;

@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use kafka_consumer_labs::run::EndReason;
 use serde_json::json;
 
 async fn concurrent_creates_never_pass_the_run_limit() {
@@ -94,6 +95,75 @@ async fn shutdown_is_bounded_by_a_half_sent_request() {
         .expect("the server shut down in bounded time");
     assert!(worker_pids(&run).is_empty(), "every worker was stopped");
     drop((headers, body));
+}
+
+/// A client that keeps no cookie gets a new session with every request, so the per-session
+/// limit never binds it (finding 8: one such client made 101 runs); the per-address limit
+/// does, and a trainee at the same address shares it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_per_address_bind_a_client_that_drops_its_cookie() {
+    let mut settings = test_settings();
+    settings.max_runs_per_address = 3;
+    let app = spawn_app_with(settings).await;
+    let cookieless = reqwest::Client::new();
+    let create = || {
+        cookieless
+            .post(app.url("/api/runs"))
+            .json(&json!({ "lab": "simple-consumer" }))
+            .send()
+    };
+    let mut statuses = vec![];
+    for _ in 0..5 {
+        statuses.push(create().await.unwrap().status().as_u16());
+    }
+    assert_eq!(statuses, [201, 201, 201, 429, 429]);
+    let refused = create().await.unwrap();
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "max_runs_per_address", "{body}");
+    assert_eq!(body["params"]["max"], 3, "{body}");
+    assert!(body["error"].as_str().unwrap().contains('3'), "{body}");
+    // A trainee with a cookie at the same address is refused too, until a run is gone.
+    let trainee = app
+        .post("/api/runs", json!({ "lab": "simple-consumer" }))
+        .await;
+    assert_eq!(trainee.status(), 429);
+    // The idle reaper (or the instructor) ends one of the cookieless client's runs.
+    let registry = &app.server.as_ref().unwrap().state.runs;
+    let gone = registry.list().first().expect("a run").id.clone();
+    assert!(registry.remove(&gone, EndReason::Idle).await);
+    let trainee = app
+        .post("/api/runs", json!({ "lab": "simple-consumer" }))
+        .await;
+    assert_eq!(trainee.status(), 201);
+    app.shutdown().await;
+}
+
+/// Once the server is stopping, a create that got in (an in-flight request) is refused with
+/// 503 `shutting_down` instead of making a run the shutdown would never tear down.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_run_is_made_once_the_server_is_stopping() {
+    let app = spawn_app().await;
+    let server = app.server.as_ref().unwrap();
+    let lab = server.state.labs.get("simple-consumer").expect("lab");
+    server.shutdown_token().cancel();
+    let refused = server
+        .state
+        .runs
+        .create(
+            lab,
+            &Default::default(),
+            kafka_consumer_labs::run::BURROW_CLASSROOM,
+            &kafka_consumer_labs::classroom::SessionId::new(),
+            None,
+        )
+        .await
+        .err()
+        .expect("refused");
+    let refused = kafka_consumer_labs::web::AppError::from(refused);
+    assert_eq!(refused.status().as_u16(), 503);
+    assert_eq!(refused.code().as_str(), "shutting_down");
+    assert!(server.state.runs.list().is_empty());
+    app.shutdown().await;
 }
 
 on_each_broker!(

@@ -9,6 +9,15 @@ use kafka_consumer_labs::config::Settings;
 use kafka_consumer_labs::server::Server;
 use serde_json::Value;
 
+/// The benches' runtime: two worker threads, as on the 2-core classroom server.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 pub fn settings() -> Settings {
     let mut s = Settings::for_tests();
     s.worker_exe = Some(env!("CARGO_BIN_EXE_kafka-consumer-labs").into());

@@ -7,7 +7,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use rdkafka::mocking::MockCluster;
-use rdkafka::producer::{BaseProducer, DefaultProducerContext, Producer};
+use rdkafka::producer::{
+    BaseProducer, DefaultProducerContext, FutureProducer, FutureRecord, Producer,
+};
 use rdkafka::types::{RDKafkaApiKey, RDKafkaErrorCode, RDKafkaRespErr};
 use rdkafka::ClientConfig;
 
@@ -16,11 +18,26 @@ use super::{kafka, BrokerError};
 /// The mock cluster's only broker.
 const BROKER_ID: i32 = 1;
 
+/// The mock keeps at most 5 MiB of batches per partition and drops the oldest batches past
+/// that, but always keeps the newest one (`rd_kafka_mock_partition_log_append`). One batch
+/// larger than that alone drops everything before it; one empty batch after it drops it and
+/// leaves the log empty (its start offset moves to its end).
+const MOCK_RETENTION_BYTES: usize = 5 * 1024 * 1024;
+/// The purge record's value: just over the retention on its own.
+const PURGE_VALUE_BYTES: usize = MOCK_RETENTION_BYTES + 1024;
+/// The purge producer's `message.max.bytes` and `batch.size`: room for the purge record.
+const PURGE_MAX_BYTES: usize = 2 * MOCK_RETENTION_BYTES;
+
+/// Fields drop in order: the purge producer closes before the cluster it talks to goes.
 pub(super) struct Embedded {
+    /// Sends the purge records (its size limits are above the trainees' producer's).
+    purger: FutureProducer,
     /// The client that hosts the mock cluster (the cluster lives and dies with it).
     host: BaseProducer,
     /// The mock's own random listener, reached through our fixed-address proxy.
     pub internal_addr: String,
+    /// One purge at a time: each holds a few retention-sized records in memory.
+    purging: tokio::sync::Mutex<()>,
 }
 
 impl Embedded {
@@ -50,9 +67,19 @@ impl Embedded {
                 i32::from(public.port()),
             );
         }
+        let purger: FutureProducer = ClientConfig::new()
+            .set("bootstrap.servers", public.to_string())
+            .set("message.max.bytes", PURGE_MAX_BYTES.to_string())
+            .set("batch.size", PURGE_MAX_BYTES.to_string())
+            .set("message.timeout.ms", "10000")
+            .set("linger.ms", "0")
+            .create()
+            .map_err(kafka("create the purge producer"))?;
         Ok(Embedded {
             host,
             internal_addr,
+            purger,
+            purging: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -73,6 +100,29 @@ impl Embedded {
             }
             Err(e) => Err(BrokerError::Other(format!("create topic {topic}: {e}"))),
         }
+    }
+
+    /// Frees the memory a gone run's topic holds: the mock has no DeleteTopics, so this uses
+    /// its retention instead. Into each partition goes one record larger than the retention
+    /// (everything older is dropped), then one empty record (which drops the large one). The
+    /// topic stays, with nothing left to read.
+    pub async fn purge_topic(&self, topic: &str, partitions: i32) -> Result<(), BrokerError> {
+        let _one_at_a_time = self.purging.lock().await;
+        let large = vec![0u8; PURGE_VALUE_BYTES];
+        for payload in [&large[..], &[][..]] {
+            let sends = (0..partitions).map(|partition| {
+                self.purger.send(
+                    FutureRecord::<(), [u8]>::to(topic)
+                        .partition(partition)
+                        .payload(payload),
+                    Duration::from_secs(5),
+                )
+            });
+            for delivery in futures::future::join_all(sends).await {
+                delivery.map_err(|(e, _)| kafka("purge a gone run's topic")(e))?;
+            }
+        }
+        Ok(())
     }
 
     /// The next `count` OffsetCommit requests fail with `error`.

@@ -102,6 +102,16 @@ pub struct FactCounts(HashMap<&'static str, u64>);
 impl FactCounts {
     pub fn observe(&mut self, event: &LabEvent) {
         *self.0.entry(event.kind()).or_default() += 1;
+        // A range is records processed: a checkpoint waiting for `record` holds after one.
+        if matches!(event, LabEvent::RecordRange { .. }) {
+            let record = LabEvent::Record {
+                partition: 0,
+                offset: 0,
+                key: None,
+                value: String::new(),
+            };
+            *self.0.entry(record.kind()).or_default() += 1;
+        }
         for fact in DerivedFact::of(event) {
             *self.0.entry(fact.into()).or_default() += 1;
         }

@@ -103,6 +103,19 @@ pub enum LabEvent {
         key: Option<String>,
         value: String,
     },
+    /// Consecutive records of one partition processed by one consumer thread, `first_offset`
+    /// to `last_offset` inclusive, every one of them once: what the worker says instead of a
+    /// `record` each when it processes faster than a trainee can watch (more than
+    /// `COALESCE_ABOVE_RECORDS` in one poll batch, see `worker::poll_loop`). The ledger counts
+    /// each offset of the range; `key` and `value` are the last record's, for display. A range
+    /// never spans a commit, a rebalance, a pause or step, or the end of a poll batch.
+    RecordRange {
+        partition: i32,
+        first_offset: i64,
+        last_offset: i64,
+        key: Option<String>,
+        value: String,
+    },
     /// The sinks lab: the consumer wrote a record to the run's sinks (CSV files and SQLite
     /// tables) as its processing, before any commit covers it. A kill between this and that
     /// commit is the course's duplicate: the next consumer writes the record again.
@@ -197,6 +210,21 @@ impl LabEvent {
     /// The `type` tag, for logs and counters.
     pub fn kind(&self) -> &'static str {
         self.into()
+    }
+
+    /// Records this event says were processed: 1 for a `record`, the offsets of a
+    /// `record_range` (none when its last offset is before its first), else 0.
+    pub fn records_processed(&self) -> u64 {
+        match self {
+            LabEvent::Record { .. } => 1,
+            LabEvent::RecordRange {
+                first_offset,
+                last_offset,
+                ..
+            } => (i128::from(*last_offset) - i128::from(*first_offset) + 1)
+                .clamp(0, i128::from(u64::MAX)) as u64,
+            _ => 0,
+        }
     }
 }
 

@@ -112,29 +112,56 @@ impl OffsetLedger {
 
     /// `consumer` (in `group`) processed `offset` of `partition`.
     pub fn processed(&mut self, group: &str, consumer: &str, partition: i32, offset: i64) {
-        if !(0..MAX_TRACKED_OFFSET).contains(&offset) {
+        self.processed_range(group, consumer, partition, offset, offset);
+    }
+
+    /// `consumer` (in `group`) processed each offset of `partition` from `first` to `last`
+    /// inclusive, once (a `record_range`): counted offset by offset, as that many `record`s
+    /// would be. Offsets outside the tracked ones are left out, as single records are.
+    pub fn processed_range(
+        &mut self,
+        group: &str,
+        consumer: &str,
+        partition: i32,
+        first: i64,
+        last: i64,
+    ) {
+        let first = first.max(0);
+        let last = last.min(MAX_TRACKED_OFFSET - 1);
+        if first > last {
             return;
         }
         let p = self
             .partitions
             .entry((group.to_string(), partition))
             .or_default();
-        let i = offset as usize;
-        if p.counts.len() <= i {
-            p.counts.resize(i + 1, 0);
+        let committed_end = p.committed_end();
+        // Offsets processed before: each is looked at (a second time is a duplicate).
+        let seen_end = (last + 1).min(p.counts.len() as i64);
+        if first < seen_end {
+            let seen = &mut p.counts[first as usize..seen_end as usize];
+            for (offset, count) in (first..).zip(seen) {
+                let before = *count;
+                *count = before.saturating_add(1);
+                if before == 1 {
+                    p.duplicates += 1;
+                }
+                if before == 0 && offset < committed_end {
+                    p.lost -= 1;
+                }
+            }
         }
-        let before = p.counts[i];
-        p.counts[i] = before.saturating_add(1);
-        p.processed += 1;
-        if before == 1 {
-            p.duplicates += 1;
+        // Offsets past every one processed so far: processed once now, no longer lost.
+        let fresh = first.max(seen_end);
+        if fresh <= last {
+            p.counts.resize(fresh as usize, 0);
+            p.counts.resize(last as usize + 1, 1);
+            p.lost -= (committed_end.min(last + 1) - fresh).max(0) as u64;
         }
-        if before == 0 && offset < p.committed_end() {
-            p.lost -= 1;
-        }
+        p.processed += (last - first + 1) as u64;
         match p.runs.last_mut() {
-            Some((c, _, last)) if c == consumer && *last + 1 == offset => *last = offset,
-            _ => p.runs.push((consumer.to_string(), offset, offset)),
+            Some((c, _, run_last)) if c == consumer && *run_last + 1 == first => *run_last = last,
+            _ => p.runs.push((consumer.to_string(), first, last)),
         }
     }
 
@@ -279,7 +306,92 @@ mod tests {
         }
     }
 
+    /// A consumer processes a poll batch as one range, is killed before any commit covers
+    /// it; the next one reads from the committed offset: every offset of the range it read
+    /// again is a duplicate, and a commit past what neither processed is a loss.
+    #[test]
+    fn ranges_count_duplicates_and_losses_across_a_crash() {
+        let mut l = OffsetLedger::with_partitions("g", 2);
+        l.processed_range("g", "c1", 0, 0, 499);
+        l.committed("g", 0, 200);
+        l.processed_range("g", "c1", 0, 500, 699);
+        // c1 is killed; c2 starts at the committed 200 and goes on past it.
+        l.processed_range("g", "c2", 0, 200, 799);
+        let r = l.report();
+        assert_eq!(r.duplicates, 500, "200..700 processed twice");
+        assert_eq!(
+            r.partitions[0].duplicate_offsets,
+            (200..700).collect::<Vec<_>>()
+        );
+        assert_eq!(r.partitions[0].processed, 500 + 200 + 600);
+        assert_eq!(
+            r.partitions[0].runs,
+            vec![
+                ProcessedRun {
+                    consumer: "c1".into(),
+                    first: 0,
+                    last: 699
+                },
+                ProcessedRun {
+                    consumer: "c2".into(),
+                    first: 200,
+                    last: 799
+                },
+            ]
+        );
+        // A commit on the other partition past a range that stopped short loses the rest.
+        l.processed_range("g", "c2", 1, 0, 9);
+        l.committed("g", 1, 15);
+        assert_eq!(
+            l.report().partitions[1].lost_offsets,
+            vec![10, 11, 12, 13, 14]
+        );
+        assert_eq!(l.totals(), totals_of(&l.report()));
+        // Reading the lost offsets later finds them.
+        l.processed_range("g", "c3", 1, 10, 14);
+        assert_eq!(l.totals().lost, 0);
+    }
+
+    #[test]
+    fn empty_and_absurd_ranges_count_only_tracked_offsets() {
+        let mut l = OffsetLedger::with_partitions("g", 1);
+        l.processed_range("g", "c1", 0, 5, 4);
+        assert_eq!(l.totals(), LedgerTotals::default());
+        l.processed_range("g", "c1", 0, -3, 2);
+        l.processed_range("g", "c1", 0, MAX_TRACKED_OFFSET - 2, i64::MAX);
+        let r = l.report();
+        assert_eq!(r.partitions[0].processed, 3 + 2);
+        assert_eq!(l.totals(), totals_of(&r));
+    }
+
     proptest::proptest! {
+        /// A range counts as the records it stands for, one `processed` each, in every total,
+        /// list and run of the report.
+        #[test]
+        fn a_range_is_its_records(
+            ops in proptest::collection::vec(
+                (0u8..3, 0i32..2, 0i64..40, 0i64..12, 0u8..2),
+                0..60,
+            )
+        ) {
+            let mut ranged = OffsetLedger::with_partitions("g", 2);
+            let mut single = OffsetLedger::with_partitions("g", 2);
+            for (op, partition, first, len, who) in ops {
+                let consumer = if who == 0 { "c1" } else { "c2" };
+                if op == 0 {
+                    ranged.committed("g", partition, first);
+                    single.committed("g", partition, first);
+                } else {
+                    ranged.processed_range("g", consumer, partition, first, first + len);
+                    for offset in first..=first + len {
+                        single.processed("g", consumer, partition, offset);
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(ranged.report(), single.report());
+            proptest::prop_assert_eq!(ranged.totals(), single.totals());
+        }
+
         #[test]
         fn totals_match_the_report(
             ops in proptest::collection::vec((proptest::bool::ANY, 0i32..2, -1i64..40), 0..200)

@@ -61,6 +61,8 @@ pub enum ErrorCode {
     MaxConsumers,
     MaxRuns,
     MaxRunsPerSession,
+    MaxRunsPerAddress,
+    ShuttingDown,
     MaxStreams,
     // The classroom.
     ReadOnly,

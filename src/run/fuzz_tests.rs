@@ -17,6 +17,7 @@ const TEMPLATES: &[&str] = &[
     r#"{"ts":1.0,"type":"subscribed","topic":"t","group":null,"commit_mode":"auto","assigned_partition":null}"#,
     r#"{"ts":1.0,"type":"poll","count":3,"duration_ms":1.5}"#,
     r#"{"ts":1.0,"thread":"t1","type":"record","partition":0,"offset":5,"key":"k","value":"v"}"#,
+    r#"{"ts":1.0,"thread":"t1","type":"record_range","partition":0,"first_offset":5,"last_offset":600,"key":"k","value":"v"}"#,
     r#"{"ts":1.0,"type":"sink_written","partition":0,"offset":5,"naive_rows":1,"idempotent_inserted":true}"#,
     r#"{"ts":1.0,"type":"commit_requested","commit_id":1,"mode":"sync","reason":"record","offsets":[{"partition":0,"offset":6}]}"#,
     r#"{"ts":1.0,"type":"commit_completed","commit_id":1,"mode":"sync","reason":"record","offsets":[{"partition":0,"offset":6}],"latency_ms":2.0,"error":null}"#,
@@ -162,6 +163,7 @@ async fn test_run() -> (Arc<RunRegistry>, Arc<LabRun>) {
             worker_exe: PathBuf::from("/bin/false"),
             max_runs: 2,
             max_runs_per_session: 2,
+            max_runs_per_address: 2,
             max_consumers_per_run: 4,
             max_produce_records: 100,
             max_producer_rate: 10,
@@ -184,6 +186,7 @@ async fn test_run() -> (Arc<RunRegistry>, Arc<LabRun>) {
             &Default::default(),
             BURROW_CLASSROOM,
             &crate::classroom::SessionId::new(),
+            None,
         )
         .await
         .expect("run");

@@ -113,6 +113,8 @@ pub struct RunSettings {
     pub max_runs: usize,
     /// Runs one trainee (session) may have at once.
     pub max_runs_per_session: usize,
+    /// Runs open at once from one client address; 0: no limit.
+    pub max_runs_per_address: usize,
     /// Consumers one run may have at once (a lab may allow fewer).
     pub max_consumers_per_run: usize,
     /// Records one produce call may send.
@@ -165,6 +167,8 @@ pub struct LabRun {
     pub id: String,
     /// The session that created the run: only it (and the instructor) may see or drive it.
     pub owner: SessionId,
+    /// The client address that created it (none when the server does not know it).
+    pub address: Option<std::net::IpAddr>,
     /// When the run was created (ms since the epoch).
     pub created_ms: i64,
     pub lab: Arc<LoadedLab>,

@@ -2,6 +2,7 @@
 //! finding, listing, idle reaping and tearing down.
 
 use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -31,7 +32,7 @@ pub struct RunRegistry {
     retired_events: AtomicU64,
     /// The owners of runs being created (counted against the limits until the run is listed
     /// or its creation fails).
-    creating: Mutex<Vec<SessionId>>,
+    creating: Mutex<Vec<Creator>>,
     /// The classroom hears of runs started and ended, and checkpoints reached.
     notices: NoticeSender,
 }
@@ -39,14 +40,21 @@ pub struct RunRegistry {
 /// A place under the run limits, held while a run is being created; given back when dropped
 /// (the run is listed by then, or its creation failed or was abandoned).
 struct Reservation<'a> {
-    creating: &'a Mutex<Vec<SessionId>>,
+    creating: &'a Mutex<Vec<Creator>>,
+    creator: Creator,
+}
+
+/// Who is creating a run: the limits count runs per session and per client address.
+#[derive(Clone, PartialEq)]
+struct Creator {
     owner: SessionId,
+    address: Option<IpAddr>,
 }
 
 impl Drop for Reservation<'_> {
     fn drop(&mut self) {
         let mut creating = self.creating.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(i) = creating.iter().position(|o| *o == self.owner) {
+        if let Some(i) = creating.iter().position(|c| *c == self.creator) {
             creating.swap_remove(i);
         }
     }
@@ -87,6 +95,7 @@ impl RunRegistry {
         params: &ConsumerOptions,
         burrow: EvaluatorConfig,
         owner: &SessionId,
+        address: Option<IpAddr>,
     ) -> Result<Arc<LabRun>, RunError> {
         let defaults = params
             .apply(&lab.lab.consumer)
@@ -95,6 +104,9 @@ impl RunRegistry {
         // cannot all pass the check while the first is still creating its topic.
         let reservation = {
             let runs = self.lock();
+            if self.shutdown.is_cancelled() {
+                return Err(shutting_down());
+            }
             let mut creating = self.creating.lock().unwrap_or_else(|e| e.into_inner());
             let (max, per_session) = (self.settings.max_runs, self.settings.max_runs_per_session);
             if runs.len() + creating.len() >= max {
@@ -109,7 +121,7 @@ impl RunRegistry {
                 ));
             }
             let mine = runs.values().filter(|r| r.owner == *owner).count()
-                + creating.iter().filter(|o| *o == owner).count();
+                + creating.iter().filter(|c| c.owner == *owner).count();
             if mine >= per_session {
                 return Err(RunError::Limit(
                     Coded::new(
@@ -121,10 +133,33 @@ impl RunRegistry {
                     .with("max", per_session),
                 ));
             }
-            creating.push(owner.clone());
+            let per_address = self.settings.max_runs_per_address;
+            if let Some(address) = address.filter(|_| per_address > 0) {
+                let from_there = runs.values().filter(|r| r.address == Some(address)).count()
+                    + creating
+                        .iter()
+                        .filter(|c| c.address == Some(address))
+                        .count();
+                if from_there >= per_address {
+                    return Err(RunError::Limit(
+                        Coded::new(
+                            ErrorCode::MaxRunsPerAddress,
+                            format!(
+                                "{per_address} runs are already open from your address {address} (the limit per computer); delete one first"
+                            ),
+                        )
+                        .with("max", per_address),
+                    ));
+                }
+            }
+            let creator = Creator {
+                owner: owner.clone(),
+                address,
+            };
+            creating.push(creator.clone());
             Reservation {
                 creating: &self.creating,
-                owner: owner.clone(),
+                creator,
             }
         };
         // 96 random bits: another trainee cannot guess it, and ids do not sort by creation.
@@ -138,6 +173,7 @@ impl RunRegistry {
         let run = Arc::new(LabRun {
             id: id.clone(),
             owner: owner.clone(),
+            address,
             created_ms,
             lab,
             topic,
@@ -156,7 +192,9 @@ impl RunRegistry {
                 closing: false,
                 heard: Default::default(),
             }),
-            cancel: self.shutdown.child_token(),
+            // Not a child of the server's token: a shutdown tears each run down first (its
+            // members' final commits reach its streams), and that ends the run's tasks.
+            cancel: CancellationToken::new(),
             last_activity: super::idle::LastActivity::default(),
             producer_rate: AtomicU32::new(0),
             notices: self.notices.clone(),
@@ -166,7 +204,17 @@ impl RunRegistry {
             self.broker.clone(),
             self.settings.sample_interval,
         );
-        self.lock().insert(id.clone(), run.clone());
+        {
+            // Checked under the lock `shutdown_all` drains: a run made while the server
+            // stops is either drained with the others or not listed at all.
+            let mut runs = self.lock();
+            if self.shutdown.is_cancelled() {
+                drop(runs);
+                run.teardown().await;
+                return Err(shutting_down());
+            }
+            runs.insert(id.clone(), run.clone());
+        }
         drop(reservation);
         self.notices.send(RunNotice::Started {
             run: id,
@@ -221,6 +269,14 @@ impl RunRegistry {
             self.retired_events
                 .fetch_add(run.gauges().events, Ordering::Relaxed);
             self.notices.send(ended(&run, reason));
+            // Its topic would hold memory (or disk) for as long as the broker runs.
+            if let Err(e) = self
+                .broker
+                .discard_topic(&run.topic, run.lab.lab.topic.partitions)
+                .await
+            {
+                tracing::warn!(run = %run.id, topic = %run.topic, error = %e, "could not discard a gone run's topic");
+            }
         }
         removed
     }
@@ -252,6 +308,13 @@ impl RunRegistry {
             self.notices.send(ended(run, EndReason::ServerRestart));
         }
     }
+}
+
+fn shutting_down() -> RunError {
+    RunError::Unavailable(Coded::new(
+        ErrorCode::ShuttingDown,
+        "the server is shutting down; start again once it is back",
+    ))
 }
 
 fn ended(run: &LabRun, reason: EndReason) -> RunNotice {

@@ -244,6 +244,15 @@ impl RunState {
                 },
             ) => ledger.processed(group, cid, *partition, *offset),
             (
+                Some(cid),
+                LabEvent::RecordRange {
+                    partition,
+                    first_offset,
+                    last_offset,
+                    ..
+                },
+            ) => ledger.processed_range(group, cid, *partition, *first_offset, *last_offset),
+            (
                 _,
                 LabEvent::CommitCompleted {
                     offsets,
@@ -324,7 +333,9 @@ impl RunState {
                 }
                 view.assigned.extend(*assigned_partition);
             }
-            LabEvent::Record { .. } => view.processed += 1,
+            LabEvent::Record { .. } | LabEvent::RecordRange { .. } => {
+                view.processed = view.processed.saturating_add(event.records_processed());
+            }
             LabEvent::ClientMetrics { metrics } => view.metrics = Some(metrics.clone()),
             LabEvent::Paused { .. } => view.paused = true,
             LabEvent::Resumed => view.paused = false,

@@ -10,6 +10,9 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tower_layer::Layer;
+
+use crate::web::ClientAddr;
 
 /// Pause after a failed `accept` that is not about one connection (e.g. EMFILE).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(250);
@@ -34,8 +37,8 @@ pub async fn serve(
             _ = stop.cancelled() => break,
             accepted = listener.accept() => accepted,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
             Err(e) if is_connection_error(&e) => continue,
             Err(e) => {
                 tracing::warn!(error = %e, "accept failed");
@@ -45,7 +48,9 @@ pub async fn serve(
                 }
             }
         };
-        let service = TowerToHyperService::new(router.clone());
+        // Each request learns the client's address (per-address limits, see `ClientAddr`).
+        let service =
+            TowerToHyperService::new(axum::Extension(ClientAddr(peer.ip())).layer(router.clone()));
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         let drop_all = drop_all.clone();
         tokio::spawn(async move {

@@ -33,6 +33,12 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
+/// The address of the client a request came from (the TCP peer; no `X-Forwarded-For` is
+/// trusted). Requests served by the HTTP loop carry it; others (tests calling the router
+/// directly) do not.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 /// The run `id`, if `viewer` may do `need` with it (the run counts as used).
 pub fn find_run(
     state: &AppState,

@@ -35,6 +35,7 @@ use crate::i18n::Catalog;
 use crate::lab::LabCatalog;
 use crate::run::RunRegistry;
 use crate::watch::WatchRegistry;
+pub use access::ClientAddr;
 pub use error::AppError;
 
 /// Shared by every handler; cheap to clone.

@@ -4,7 +4,7 @@
 //! shared progress and (with `commit_on_revoke`) do the listener's synchronous commit.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -66,6 +66,9 @@ pub struct LabContext {
     pub commit_on_revoke: bool,
     pub retry_failed_commits: bool,
     pub progress: Mutex<Progress>,
+    /// Set when `revoked_since_poll` got partitions: the poll loop looks at the list (under
+    /// its lock) only then, not after every record `poll` returns.
+    pub revoked_pending: AtomicBool,
     next_commit_id: AtomicU64,
     pending_async: Mutex<VecDeque<PendingAsync>>,
     rebalance_started: Mutex<Option<Instant>>,
@@ -90,6 +93,7 @@ impl LabContext {
             commit_on_revoke,
             retry_failed_commits,
             progress: Mutex::new(Progress::default()),
+            revoked_pending: AtomicBool::new(false),
             next_commit_id: AtomicU64::new(1),
             pending_async: Mutex::new(VecDeque::new()),
             rebalance_started: Mutex::new(None),
@@ -322,6 +326,7 @@ impl ConsumerContext for LabContext {
                     progress.committed.remove(p);
                 }
                 progress.revoked_since_poll.extend(partitions);
+                self.revoked_pending.store(true, Ordering::Release);
             }
             Rebalance::Assign(_) => {}
             Rebalance::Error(e) => self.sink.emit(LabEvent::Error {

@@ -18,13 +18,13 @@ mod client_config;
 mod commits;
 mod shutdown;
 
-use super::commit::CommitPolicy;
+use super::commit::{CommitAction, CommitPolicy};
 use super::context::LabContext;
 use super::control::{Flow, FlowChange};
-use super::emit::EventSink;
+use super::emit::{EventSink, ProcessedRecord};
 use super::pool::WorkerPool;
-use super::{text, HeldRecord, POLL_SLICE};
-use crate::domain::event::{CommitReason, LabEvent};
+use super::{text, HeldRecord, COALESCE_ABOVE_RECORDS, POLL_SLICE};
+use crate::domain::event::{CommitReason, LabEvent, PartitionOffset};
 use crate::domain::protocol::{Control, WorkerSpec};
 use crate::sinks::PaymentSinks;
 use client_config::consumer_config;
@@ -54,6 +54,11 @@ pub struct PollLoop {
     sinks: Sinks,
     /// The server stops this consumer with the rest of its group ([`Control::StopAndHold`]).
     leave_with_group: bool,
+    /// The last poll batch was large enough to report its records coalesced (while running).
+    coalescing: bool,
+    /// Auto commit's stores of coalesced records, not yet given to librdkafka
+    /// (`commits::defer_store`).
+    pending_stores: Vec<PartitionOffset>,
 }
 
 impl PollLoop {
@@ -111,6 +116,8 @@ impl PollLoop {
             processed: 0,
             flow: Flow::Running,
             leave_with_group: false,
+            coalescing: false,
+            pending_stores: Vec::new(),
             pool,
             sinks: if spec_sink { Sinks::Closed } else { Sinks::Off },
         })
@@ -189,6 +196,7 @@ impl PollLoop {
     }
 
     fn serve_while_paused(&mut self) {
+        self.store_pending();
         self.sink.flush();
         // Serves the group (rebalance callbacks, async commit results); records that were
         // already on their way are held, never processed while paused.
@@ -215,6 +223,9 @@ impl PollLoop {
 
     /// Records of partitions the group took away are not ours to process any more.
     fn drop_revoked(&mut self) {
+        if !self.ctx().revoked_pending.swap(false, Ordering::Acquire) {
+            return;
+        }
         let revoked = std::mem::take(&mut self.ctx().progress().revoked_since_poll);
         if !revoked.is_empty() {
             self.held.retain(|r| !revoked.contains(&r.partition));
@@ -224,6 +235,7 @@ impl PollLoop {
     /// `poll(Duration.ofMillis(poll_timeout_ms))`: wait up to the timeout for the first record,
     /// then take what is ready, up to `max_poll_records`.
     fn poll_batch(&mut self) {
+        self.store_pending();
         self.sink.flush();
         let started = Instant::now();
         let deadline = started + Duration::from_millis(self.spec.consumer.poll_timeout_ms);
@@ -268,6 +280,10 @@ impl PollLoop {
         }
         self.retry_failed_commits();
         let held = self.held.len();
+        self.coalescing = held > COALESCE_ABOVE_RECORDS
+            && self.spec.consumer.processing_delay_ms == 0
+            && matches!(self.sinks, Sinks::Off)
+            && self.pool.is_none();
         self.flow.polled(held);
         self.commits.batch_polled(held);
         self.sink.emit(LabEvent::Poll {
@@ -327,12 +343,17 @@ impl PollLoop {
             self.sink.flush();
             return;
         }
-        self.sink.emit(LabEvent::Record {
-            partition,
-            offset,
-            key: record.key,
-            value: record.value,
-        });
+        // Stepping or paused (a step), the trainee watches each record.
+        let coalesce = self.coalescing && self.flow == Flow::Running;
+        self.sink.record(
+            ProcessedRecord {
+                partition,
+                offset,
+                key: record.key,
+                value: record.value,
+            },
+            coalesce,
+        );
         if !matches!(self.sinks, Sinks::Off) {
             // What is on disk and what the ledger counts stay in step.
             self.sink.flush();
@@ -342,8 +363,10 @@ impl PollLoop {
             .progress()
             .processed_next
             .insert(partition, offset + 1);
-        if let Some(action) = self.commits.record_processed(partition, offset) {
-            self.commit(action);
+        match self.commits.record_processed(partition, offset) {
+            Some(CommitAction::Store(next)) if coalesce => self.defer_store(next),
+            Some(action) => self.commit(action),
+            None => {}
         }
         if self.flow.processed_one() {
             // A step that finished the batch ends like the loop body does: with its commit.

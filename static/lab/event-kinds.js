@@ -6,6 +6,7 @@ export const EVENT_KINDS = Object.freeze([
   'subscribed',
   'poll',
   'record',
+  'record_range',
   'sink_written',
   'commit_requested',
   'commit_completed',

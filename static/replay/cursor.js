@@ -76,7 +76,7 @@ export class ReplayCursor {
     if (to === this.pos) return false;
     const slice = this.events.slice(this.pos, to);
     for (const e of slice) {
-      if (e.type === 'record' || e.type === 'commit_completed') this.ledgerRev++;
+      if (e.type === 'record' || e.type === 'record_range' || e.type === 'commit_completed') this.ledgerRev++;
       ledgerEvent(this.ledger, e);
     }
     this.target.apply(slice);

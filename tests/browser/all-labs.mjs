@@ -32,6 +32,7 @@ async function abLab(page, guard, lab) {
   guard.check(lab.id);
   await page.evaluate(async (ids) => Promise.all(ids.map((id) => fetch(`/api/runs/${id}`, { method: 'DELETE' }))), runs);
   await waitFor(page, `${lab.id}: the end of both runs shown`, () => [...document.querySelectorAll('[data-pane] [data-el="conn"]')].every((c) => c.dataset.state === 'ended'));
+  for (const id of runs) await guard.settle(new RegExp(`/api/runs/${id}\\b`), `${lab.id}: ${id}'s last requests`);
   for (const id of runs) guard.allow(new RegExp(`(HTTP 404: GET \\S+/api/runs/${id}\\b|404 \\(Not Found\\) \\(\\S+/api/runs/${id}\\b)`));
   guard.check(`${lab.id} after its runs ended`);
   log(`${lab.id}: ok (runs ${runs.join(', ')})`);
@@ -97,7 +98,9 @@ run('all-labs', async (browser) => {
     // Tear the run down (its page is told with an `end` event) before the next lab.
     await page.evaluate(async (id) => fetch(`/api/runs/${id}`, { method: 'DELETE' }), runId);
     await waitFor(page, `${lab.id}: the end of the run shown`, () => document.getElementById('conn').dataset.state === 'ended');
-    // Between the DELETE and the `end` event the page may still ask for the run: 404, expected.
+    // Between the DELETE and the `end` event the page may still ask for the run: 404, expected
+    // (once those answers are in: one that came after `allow` failed the next lab's check).
+    await guard.settle(new RegExp(`/api/runs/${runId}\\b`), `${lab.id}: the run's last requests`);
     guard.allow(new RegExp(`(HTTP 404: GET \\S+/api/runs/${runId}\\b|404 \\(Not Found\\) \\(\\S+/api/runs/${runId}\\b)`));
     guard.check(`${lab.id} after its run ended`);
     log(`${lab.id}: ok (run ${runId})`);

@@ -86,6 +86,16 @@ export async function guardedPage(browser, viewport = { width: 1280, height: 900
       && (navigating || startedAfter.get(r) < navigations);
     if (!streamCut && !leftBehind) problems.push(`request failed: ${r.method()} ${r.url()}: ${failure}`);
   });
+  // Requests not yet finished (answered in full or failed): `guard.settle` waits on them.
+  const inFlight = new Set();
+  const finished = new EventTarget();
+  page.on('request', (r) => inFlight.add(r));
+  for (const ended of ['requestfinished', 'requestfailed']) {
+    page.on(ended, (r) => {
+      inFlight.delete(r);
+      finished.dispatchEvent(new Event('finished'));
+    });
+  }
   page.on('response', (r) => {
     if (r.status() < 400) return;
     const i = problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`) - 1;
@@ -98,6 +108,22 @@ export async function guardedPage(browser, viewport = { width: 1280, height: 900
     allow(pattern) {
       const keep = problems.filter((p) => !pattern.test(p));
       problems.splice(0, problems.length, ...keep);
+    },
+    /**
+     * Waits until no request whose URL matches `pattern` is in flight (event streams aside),
+     * so that the answers to requests a page sent before a run ended are in before `allow`.
+     */
+    async settle(pattern, what = String(pattern)) {
+      const busy = () => [...inFlight].some((r) => pattern.test(r.url()) && !/\/events(\?|$)/.test(r.url()));
+      const deadline = Date.now() + TIMEOUT;
+      while (busy()) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`${what}: requests still in flight after ${TIMEOUT} ms`);
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, left);
+          finished.addEventListener('finished', () => { clearTimeout(timer); resolve(); }, { once: true });
+        });
+      }
     },
     check(what) {
       if (problems.length) {

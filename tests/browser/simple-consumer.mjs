@@ -92,7 +92,12 @@ run('simple-consumer', async (browser) => {
   // The producer box: Enter produces one record, like kafka-console-producer.
   await page.fill('#produce-value', 'hello');
   await page.press('#produce-value', 'Enter');
-  await waitFor(page, 'the typed record processed by c2', () => [...document.querySelectorAll('#lanes .cell.processed')].some((c) => c.textContent.includes('hello') && c.title.includes('c2')));
+  await waitFor(page, 'the typed record processed', () => [...document.querySelectorAll('#lanes .cell.processed')].some((c) => c.textContent.includes('hello')));
+  // A cell's tooltip is written when the pointer comes to it: it names who processed the record.
+  const typed = page.locator('#lanes .cell.processed', { hasText: 'hello' }).first();
+  await typed.hover();
+  const tip = await typed.getAttribute('title');
+  assert(tip && tip.includes('c2') && tip.includes('hello'), `the typed record's tooltip names c2: ${tip}`);
   assert((await page.inputValue('#produce-value')) === '', 'the box is cleared after producing');
   await poll(page, 'counters matching the ledger after the typed record', matchesLedger, runId);
 

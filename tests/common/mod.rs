@@ -2,6 +2,7 @@
 //! (or the broker in `LABS_TEST_BOOTSTRAP_SERVERS`), and `TestApp` drives it over HTTP + SSE.
 #![allow(dead_code)]
 
+pub mod group;
 pub mod nisshi;
 
 use std::sync::{Arc, Mutex, Once};
@@ -446,7 +447,9 @@ impl EventStream {
 pub fn tail(events: &[Value]) -> String {
     let interesting: Vec<&Value> = events
         .iter()
-        .filter(|e| !is(e, "poll") && !is(e, "record") && !is(e, "produced"))
+        .filter(|e| {
+            !is(e, "poll") && !is(e, "record") && !is(e, "record_range") && !is(e, "produced")
+        })
         .collect();
     let start = interesting.len().saturating_sub(30);
     let records = events.iter().filter(|e| is(e, "record")).count();
@@ -483,18 +486,45 @@ pub fn seq(e: &Value) -> u64 {
     e["seq"].as_u64().expect("seq")
 }
 
-/// (partition, offset) of every record a consumer processed, in order.
+/// (partition, offset) of every record a consumer processed, in order: each `record`, and
+/// each offset of a `record_range` (a fast consumer's coalesced records).
 pub fn records_of(events: &[Value], consumer: &str) -> Vec<(i64, i64)> {
+    let mut out = vec![];
+    for e in events {
+        let partition = || e["partition"].as_i64().unwrap();
+        if of(e, "record", consumer) {
+            out.push((partition(), e["offset"].as_i64().unwrap()));
+        } else if of(e, "record_range", consumer) {
+            let (first, last) = range_of(e);
+            out.extend((first..=last).map(|o| (partition(), o)));
+        }
+    }
+    out
+}
+
+/// First and last offset of a `record_range` event.
+pub fn range_of(e: &Value) -> (i64, i64) {
+    (
+        e["first_offset"].as_i64().unwrap(),
+        e["last_offset"].as_i64().unwrap(),
+    )
+}
+
+/// How many records a consumer processed so far: its `record`s and its ranges' offsets.
+pub fn processed_by(events: &[Value], consumer: &str) -> u64 {
     events
         .iter()
-        .filter(|e| of(e, "record", consumer))
         .map(|e| {
-            (
-                e["partition"].as_i64().unwrap(),
-                e["offset"].as_i64().unwrap(),
-            )
+            if of(e, "record", consumer) {
+                1
+            } else if of(e, "record_range", consumer) {
+                let (first, last) = range_of(e);
+                (last - first + 1).max(0) as u64
+            } else {
+                0
+            }
         })
-        .collect()
+        .sum()
 }
 
 /// Waits for `cid`'s first pause and returns its `paused` event, resting inside a poll batch:

@@ -64,7 +64,8 @@ impl PartitionWindow {
             if end < offset {
                 0
             } else {
-                (end - offset) as u64
+                // (Not `end - offset`: a worker's absurd offsets overflow it; found by fuzzing.)
+                end.abs_diff(offset)
             }
         });
         let mut entry = ConsumerOffset {
@@ -88,7 +89,7 @@ impl PartitionWindow {
     /// Newest broker end offset minus the newest commit, floored at 0 (0 without either).
     pub fn current_lag(&self) -> u64 {
         match (self.broker.back(), self.commits.back()) {
-            (Some(&end), Some(last)) if end > last.offset => (end - last.offset) as u64,
+            (Some(&end), Some(last)) if end > last.offset => end.abs_diff(last.offset),
             _ => 0,
         }
     }

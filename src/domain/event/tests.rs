@@ -51,6 +51,13 @@ fn one_of_each() -> Vec<LabEvent> {
             key: None,
             value: "1".into(),
         },
+        LabEvent::RecordRange {
+            partition: 0,
+            first_offset: 1,
+            last_offset: 500,
+            key: Some("k".into()),
+            value: "500".into(),
+        },
         LabEvent::SinkWritten {
             partition: 0,
             offset: 0,
@@ -165,6 +172,27 @@ fn each_kind_is_its_serde_tag_and_round_trips() {
         let back: LabEvent = serde_json::from_value(json).unwrap();
         assert_eq!(back, event);
     }
+}
+
+#[test]
+fn records_processed_counts_a_range_by_its_offsets() {
+    let range = |first_offset, last_offset| LabEvent::RecordRange {
+        partition: 0,
+        first_offset,
+        last_offset,
+        key: None,
+        value: String::new(),
+    };
+    assert_eq!(range(1, 500).records_processed(), 500);
+    assert_eq!(range(7, 7).records_processed(), 1);
+    assert_eq!(range(8, 7).records_processed(), 0, "backwards: nothing");
+    assert_eq!(range(i64::MIN, i64::MAX).records_processed(), u64::MAX);
+    assert_eq!(LabEvent::Wakeup.records_processed(), 0);
+    let json = serde_json::to_string(&range(3, 4)).unwrap();
+    assert_eq!(
+        json,
+        r#"{"type":"record_range","partition":0,"first_offset":3,"last_offset":4,"key":null,"value":""}"#
+    );
 }
 
 #[test]

@@ -213,3 +213,49 @@ fn checkpoints_are_reached_once() {
     assert_eq!(ids(s.newly_reached(&checkpoints)), vec!["dup"]);
     assert!(s.is_reached("dup"));
 }
+
+fn range(p: i32, first: i64, last: i64) -> LabEvent {
+    LabEvent::RecordRange {
+        partition: p,
+        first_offset: first,
+        last_offset: last,
+        key: None,
+        value: last.to_string(),
+    }
+}
+
+/// A range counts as its records: the consumer's processed count, the ledger and the
+/// checkpoints' `record` fact.
+#[test]
+fn a_record_range_counts_each_of_its_offsets() {
+    let mut s = state();
+    let c1 = s.add_consumer(settings());
+    s.apply(Some(&c1), None, &subscribed());
+    s.apply(Some(&c1), None, &range(0, 0, 299));
+    s.apply(Some(&c1), None, &record(0, 300));
+    s.apply(Some(&c1), None, &committed(0, 150));
+    // c1 dies; c2 reads again from the committed offset, as a range.
+    let c2 = s.add_consumer(settings());
+    s.apply(Some(&c2), None, &range(0, 150, 400));
+    assert_eq!(s.consumer(&c1).unwrap().processed, 301);
+    assert_eq!(s.consumer(&c2).unwrap().processed, 251);
+    let totals = s.ledger_totals();
+    assert_eq!(totals.processed, 552);
+    assert_eq!(totals.duplicates, 151, "150..=300 processed twice");
+    assert_eq!(totals.lost, 0);
+    assert_eq!(s.ledger().partitions[0].duplicate_offsets.len(), 151);
+    let waits_for_a_record = crate::domain::checkpoint::Checkpoint {
+        id: "r".into(),
+        after: vec!["record".into()],
+        ..Default::default()
+    };
+    let mut only_ranges = state();
+    let c = only_ranges.add_consumer(settings());
+    only_ranges.apply(Some(&c), None, &range(1, 0, 9));
+    assert_eq!(
+        only_ranges
+            .newly_reached(std::slice::from_ref(&waits_for_a_record))
+            .len(),
+        1
+    );
+}

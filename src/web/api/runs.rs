@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::Json;
+use axum::{Extension, Json};
 use serde::Deserialize;
 
 use super::labs::no_lab;
@@ -13,6 +13,7 @@ use crate::i18n::{ErrorCode, Lang};
 use crate::run::options::ConsumerOptions;
 use crate::run::EndReason;
 use crate::web::access::find_run;
+use crate::web::ClientAddr;
 use crate::web::{AppError, AppState};
 
 #[derive(Deserialize, Default)]
@@ -65,6 +66,7 @@ impl BurrowSettings {
 pub async fn create_run(
     State(state): State<AppState>,
     session: Session,
+    address: Option<Extension<ClientAddr>>,
     Body(body): Body<CreateRun>,
 ) -> Result<impl IntoResponse, AppError> {
     if body.lab.is_empty() {
@@ -78,7 +80,13 @@ pub async fn create_run(
     let burrow = body.burrow.config()?;
     let run = state
         .runs
-        .create(lab, &body.params, burrow, &session.id)
+        .create(
+            lab,
+            &body.params,
+            burrow,
+            &session.id,
+            address.map(|Extension(ClientAddr(ip))| ip),
+        )
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -37,6 +37,11 @@ pub fn consumer_config(spec: &WorkerSpec) -> ClientConfig {
         .set("statistics.interval.ms", "1000")
         // How long the broker may hold a fetch that finds nothing (see `fetch_wait_max_ms`).
         .set("fetch.wait.max.ms", spec.fetch_wait_max_ms.to_string())
+        // A backlog's next fetch comes as soon as the local queue has room again.
+        .set(
+            "fetch.queue.backoff.ms",
+            super::super::FETCH_QUEUE_BACKOFF_MS.to_string(),
+        )
         .set(
             "enable.auto.commit",
             if spec.consumer.commit_mode.is_auto() {

@@ -109,6 +109,7 @@ export function traceEvent(state, ev) {
       go(th, 'poll', [], seq);
       break;
     case 'record':
+    case 'record_range':
       if (POOL.test(name)) go(th, 'work', ['loop'], seq);
       else go(th, 'loop', [], seq);
       break;

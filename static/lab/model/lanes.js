@@ -4,6 +4,8 @@
 export const SPANS = [8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256]; // offsets across a lane
 export const SLIDE = 32; // past the widest span, a lane's window moves in steps of this
 const HEADROOM = 3; // free offsets right of the log end (room for its label)
+/** A lane never shows an offset this far below the newest one processed (its widest span and a slide). */
+export const LANE_CELLS_MAX = SPANS[SPANS.length - 1] + SLIDE;
 
 export function computeSpan(m) {
   let maxEnd = 0;

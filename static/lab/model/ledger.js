@@ -1,6 +1,7 @@
 // The offset ledger recomputed from a run's events, by the rules of the server's ledger
 // (src/domain/ledger.rs, fed by src/run/state.rs): a `record` event of a consumer processed its
-// offset in the event's group (the event's `group`, else the run's); a `commit_completed`
+// offset in the event's group (the event's `group`, else the run's), a `record_range` each
+// offset from its first to its last; a `commit_completed`
 // without an error set the committed offset of each of its partitions in that group.
 // Duplicates: offsets processed more than once; lost: offsets below the committed offset that
 // nothing processed. Groups are kept apart: two groups reading a record is no duplicate.
@@ -38,19 +39,31 @@ export function ledgerEvent(l, ev) {
   if (!ev || typeof ev !== 'object') return;
   const group = typeof ev.group === 'string' ? ev.group : l.group;
   if (ev.type === 'record' && ev.consumer) {
-    const offset = ev.offset;
-    if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(ev.partition)) return;
-    const p = entry(l, group, ev.partition);
-    p.counts[offset] = (p.counts[offset] || 0) + 1;
-    p.processed += 1;
-    const last = p.runs[p.runs.length - 1];
-    if (last && last.consumer === ev.consumer && last.last + 1 === offset) last.last = offset;
-    else p.runs.push({ consumer: ev.consumer, first: offset, last: offset });
+    processedRange(l, group, ev.consumer, ev.partition, ev.offset, ev.offset);
+  } else if (ev.type === 'record_range' && ev.consumer) {
+    processedRange(l, group, ev.consumer, ev.partition, ev.first_offset, ev.last_offset);
   } else if (ev.type === 'commit_completed' && (ev.error === null || ev.error === undefined)) {
     for (const po of ev.offsets || []) {
       if (po && Number.isInteger(po.partition) && Number.isInteger(po.offset)) entry(l, group, po.partition).committed = po.offset;
     }
   }
+}
+
+/** Offsets from here on are not tracked, as on the server (`MAX_TRACKED_OFFSET`). */
+export const MAX_TRACKED_OFFSET = 2 ** 22;
+
+/** Each offset first … last processed once (a `record` is a range of one). */
+function processedRange(l, group, consumer, partition, first, last) {
+  if (!Number.isInteger(first) || !Number.isInteger(last) || !Number.isInteger(partition)) return;
+  const from = Math.max(first, 0);
+  const to = Math.min(last, MAX_TRACKED_OFFSET - 1);
+  if (from > to) return;
+  const p = entry(l, group, partition);
+  for (let o = from; o <= to; o++) p.counts[o] = (p.counts[o] || 0) + 1;
+  p.processed += to - from + 1;
+  const run = p.runs[p.runs.length - 1];
+  if (run && run.consumer === consumer && run.last + 1 === from) run.last = to;
+  else p.runs.push({ consumer, first: from, last: to });
 }
 
 function compareKeys(a, b) {

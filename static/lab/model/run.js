@@ -19,7 +19,7 @@ import { makeOwnRow, swimAssign, swimGone, swimRevoke } from './ownership.js';
 import { clientReport, committedSample, consumerGone, lagReportOf } from './lag.js';
 import {
   LAG_MS, LIVE, closeWindowIfCommitted, consumer, endWindow, groupOf, makePartition, mark, ownersChanged, part,
-  recountAssigned,
+  rangeCount, recordsProcessed, recountAssigned,
 } from './state.js';
 import { SPANS } from './lanes.js';
 import { createSink, sinkCommitted, sinkEnded, sinkWritten } from './sink.js';
@@ -137,33 +137,20 @@ export const EVENTS = {
   record: {
     ledger: true,
     apply(m, ev, c) {
-      const pt = part(m, ev.partition);
-      if (!pt) return;
-      let r = pt.recs.get(ev.offset);
-      if (!r) {
-        r = { by: [], th: [], groups: [] };
-        pt.recs.set(ev.offset, r);
-      }
-      r.by.push(c.id);
-      r.th.push(ev.thread || '');
-      r.groups.push(groupOf(m, ev));
-      if (!pt.values.has(ev.offset)) pt.values.set(ev.offset, ev.value);
-      pt.logEnd = Math.max(pt.logEnd, ev.offset + 1);
-      pt.rev++;
-      c.pos.set(ev.partition, ev.offset + 1);
-      c.posWho.set(ev.partition, whoOf(ev));
-      c.posTs.set(ev.partition, ev.ts);
-      if (!c.first.has(ev.partition)) c.first.set(ev.partition, ev.offset);
-      c.processed += 1;
-      if (ev.thread) c.threadProcessed.set(ev.thread, (c.threadProcessed.get(ev.thread) || 0) + 1);
-      c.rev++;
-      c.tl.recs.push(ev.ts);
-      if (c.pendingSince === null) c.pendingSince = ev.ts;
-      m.clientProcessed += 1;
-      m.rev.counters++;
-      m.rev.timeline++;
+      recordsProcessed(m, ev, c, ev.partition, ev.offset, ev.offset, ev.value);
     },
     text: (e) => `P${e.partition} @${e.offset} "${short(e.value, 40)}"`,
+  },
+  record_range: {
+    // Consecutive records of a partition processed faster than a trainee can watch (more than
+    // 250 in one poll): one event for them all, the last one's value as a sample.
+    ledger: true,
+    apply(m, ev, c) {
+      recordsProcessed(m, ev, c, ev.partition, ev.first_offset, ev.last_offset, ev.value);
+    },
+    text: (e) => tn('ui.log.record_range', rangeCount(e), {
+      p: e.partition, first: e.first_offset, last: e.last_offset, value: short(e.value, 40),
+    }),
   },
   sink_written: {
     bad: (e) => e.naive_rows > 1,

@@ -1,7 +1,8 @@
 // The pieces of a run's view model (partitions, consumers) and the small steps the event
 // handlers in run.js share. Pure: no DOM, no fetch, no timers.
 
-import { kOf } from '../format.js';
+import { kOf, whoOf } from '../format.js';
+import { LANE_CELLS_MAX } from './lanes.js';
 
 export const LIVE = new Set(['starting', 'running', 'stopping']);
 export const LAG_MS = 180000; // the lag graphs show the last 3 minutes
@@ -116,5 +117,49 @@ export function endWindow(m, c, ts) {
   if (c.pendingSince === null) return;
   c.tl.windows.push([c.pendingSince, ts]);
   c.pendingSince = null;
+  m.rev.timeline++;
+}
+
+/** How many records a `record_range` stands for (none when it runs backwards). */
+export function rangeCount(ev) {
+  const n = ev.last_offset - ev.first_offset + 1;
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/**
+ * Consumer c processed offsets first … last of partition p (a `record` is a range of one).
+ * Counts go up by each record; the lane marks only the offsets a lane can still show (a range
+ * of a million records marks its last LANE_CELLS_MAX), and `value` is the last one's.
+ */
+export function recordsProcessed(m, ev, c, p, first, last, value) {
+  const pt = part(m, p);
+  const n = last - first + 1;
+  if (!pt || !Number.isInteger(first) || !Number.isInteger(last) || n <= 0) return;
+  const group = groupOf(m, ev);
+  const th = ev.thread || '';
+  for (let o = Math.max(first, last + 1 - LANE_CELLS_MAX); o <= last; o++) {
+    let r = pt.recs.get(o);
+    if (!r) {
+      r = { by: [], th: [], groups: [] };
+      pt.recs.set(o, r);
+    }
+    r.by.push(c.id);
+    r.th.push(th);
+    r.groups.push(group);
+  }
+  if (!pt.values.has(last)) pt.values.set(last, value);
+  pt.logEnd = Math.max(pt.logEnd, last + 1);
+  pt.rev++;
+  c.pos.set(p, last + 1);
+  c.posWho.set(p, whoOf(ev));
+  c.posTs.set(p, ev.ts);
+  if (!c.first.has(p)) c.first.set(p, first);
+  c.processed += n;
+  if (ev.thread) c.threadProcessed.set(ev.thread, (c.threadProcessed.get(ev.thread) || 0) + n);
+  c.rev++;
+  c.tl.recs.push(ev.ts);
+  if (c.pendingSince === null) c.pendingSince = ev.ts;
+  m.clientProcessed += n;
+  m.rev.counters++;
   m.rev.timeline++;
 }

@@ -5,6 +5,7 @@ import { sameSet } from '../format.js';
 import { committedSample, lagReportOf, viewMetrics } from './lag.js';
 import { LIVE, consumer, part } from './state.js';
 import { swimFromView } from './ownership.js';
+import { LANE_CELLS_MAX } from './lanes.js';
 
 const TIMELINE_KEEP_MS = 45000; // timeline data kept (a little more than the 30 s shown)
 
@@ -120,12 +121,17 @@ export function applyLedger(m, ledger) {
   m.rev.counters++;
 }
 
-/** After a gap, the ledger's runs redraw records whose events were dropped. */
+/**
+ * After a gap, the ledger's runs redraw records whose events were dropped (those a lane can
+ * still show: the last LANE_CELLS_MAX below the newest processed offset).
+ */
 function seedFromLedger(m, pr) {
   const pt = part(m, pr.partition);
   if (!pt) return;
+  let newest = -1;
+  for (const run of pr.runs) newest = Math.max(newest, run.last);
   for (const run of pr.runs) {
-    for (let o = run.first; o <= run.last; o++) {
+    for (let o = Math.max(run.first, newest + 1 - LANE_CELLS_MAX); o <= run.last; o++) {
       let r = pt.recs.get(o);
       if (!r) {
         r = { by: [], th: [], groups: [] };

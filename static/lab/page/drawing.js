@@ -200,24 +200,28 @@ export class RunDrawing {
     const v = this.views;
     const now = this.now();
     const ctx = { hasRun: !!this.run, ended: this.sourceClosed() };
+    // The views that read layout (scroll positions, sizes) draw first, the lanes (hundreds of
+    // cells moving at a fast producer) last: a layout read after a change makes the browser lay
+    // out the page at once, so reads after the lanes changed laid them out twice a frame
+    // (benches/page_fps.mjs). The log is contained: laying it out is the log alone.
     model.layoutLanes(m);
-    v.lanes.draw(m, this.force.delete('lanes'));
+    v.log.draw(m);
     v.consumers.draw(m, ctx, this.force.delete('consumers'));
     v.java.draw(m);
-    if (this.due('counters', m.rev.counters)) {
-      v.counters.draw(m);
-      v.consumers.drawUncommitted(m);
-    }
-    v.log.draw(m);
     if (this.due('timeline', m.rev.timeline)) {
       model.pruneTimeline(m, now);
       v.timeline.draw(m, now);
+    }
+    v.callbacks.draw(m);
+    v.lanes.draw(m, this.force.delete('lanes'));
+    if (this.due('counters', m.rev.counters)) {
+      v.counters.draw(m);
+      v.consumers.drawUncommitted(m);
     }
     if (this.due('swim', m.rev.swim)) {
       model.pruneSwim(m, now);
       v.swim.draw(m, now);
     }
-    v.callbacks.draw(m);
     if (this.due('checkpoints', m.rev.checkpoints)) v.checkpoints.draw(m);
     if (this.due('producer', m.rev.producer)) v.producer.draw(m, ctx);
     // The consumer's own view shows the consumer the Java panel follows (a card clicked), else the newest.

@@ -12,6 +12,7 @@ export function createLanesView(box) {
   const drawn = new Map(); // partition → {rev, start, span}
   let trackWidth = 0;
   let drawnSpan = null;
+  let model = null; // the model last drawn (for tooltips)
 
   function build(m) {
     if (!box) return;
@@ -35,6 +36,8 @@ export function createLanesView(box) {
       frag.append(lane);
     }
     box.append(frag);
+    box.addEventListener('pointerover', onPointerOver);
+    box.addEventListener('focusin', onPointerOver);
   }
 
   function measure(m) {
@@ -53,6 +56,7 @@ export function createLanesView(box) {
   /** Redraws the lanes that changed (m.span and part.start laid out by the model); `all`: every lane. */
   function draw(m, all) {
     if (!box) return;
+    model = m;
     if (m.span !== drawnSpan) {
       drawnSpan = m.span;
       updateDensity(m);
@@ -65,6 +69,10 @@ export function createLanesView(box) {
 
   const cellWidth = (m) => `calc(${(100 / m.span).toFixed(4)}% + 0.5px)`;
   const pct = (m, part, offset) => `${(((offset - part.start) / m.span) * 100).toFixed(4)}%`;
+  // Cells are placed from the lane's anchor (d.base), and the cells' box is shifted left by
+  // start − anchor: when the window slides (many times a second at a fast producer) one
+  // transform moves every cell instead of a new position on each.
+  const cellLeft = (m, d, offset) => `${(((offset - d.base) / m.span) * 100).toFixed(4)}%`;
 
   function drawLane(m, part, last) {
     const d = doms.get(part.p);
@@ -75,11 +83,17 @@ export function createLanesView(box) {
         if (o < start) {
           cell.remove();
           d.cellEls.delete(o);
-        } else {
-          cell.style.left = pct(m, part, o);
+        }
+      }
+      if (!last || last.span !== m.span || d.base === undefined) {
+        d.base = start;
+        for (const [o, cell] of d.cellEls) {
+          cell.style.left = cellLeft(m, d, o);
           cell.style.width = cellWidth(m);
         }
       }
+      const shift = ((start - d.base) / m.span) * 100;
+      d.cells.style.transform = shift ? `translateX(${(-shift).toFixed(4)}%)` : '';
     }
     drawn.set(part.p, { rev: part.rev, start, span: m.span });
     if (d.lane.dataset.start !== String(start)) d.lane.dataset.start = String(start);
@@ -98,7 +112,7 @@ export function createLanesView(box) {
       let cell = d.cellEls.get(o);
       if (!cell) {
         cell = el('div', { class: 'cell pending', dataset: { offset: o } }, el('span', { class: 'v' }));
-        cell.style.left = pct(m, part, o);
+        cell.style.left = cellLeft(m, d, o);
         cell.style.width = width;
         d.cellEls.set(o, cell);
         (frag || (frag = document.createDocumentFragment())).append(cell);
@@ -113,32 +127,31 @@ export function createLanesView(box) {
     const value = part.values.get(o);
     const committed = part.committed !== null && o < part.committed;
     const lost = part.ledgerLost.has(o);
+    const dup = r ? isDup(m, part, o) : false;
+    // What the cell shows depends on these only: a cell whose inputs did not change since it
+    // was drawn is left alone (a lane redraws every cell of its window on each change).
+    const seen = r ? `${r.by.join()}|${r.th.join()}|${dup}` : '';
+    const sig = `${seen}|${committed}|${lost}|${value === undefined ? '' : value}`;
+    if (cell.sig === sig) return;
+    cell.sig = sig;
+    // Its tooltip is written when the pointer comes to it (cellTitle), not on every change:
+    // at a fast producer hundreds of cells change a frame and nobody hovers them.
+    if (cell.title) cell.removeAttribute('title');
     let cls = 'cell';
-    const title = [t('ui.cell.offset', { p: part.p, offset: o })];
-    if (value !== undefined) title.push(t('ui.cell.value', { value: short(value, 60) }));
     let count = 0;
     if (r && r.by.length) {
       const kFirst = kOf(r.by[0]);
       const kLast = kOf(r.by[r.by.length - 1]);
       count = r.by.length;
-      const dup = isDup(m, part, o);
       const thLast = threadIndex(r.th[r.th.length - 1]);
       cls += ` processed k${kLast} f${kFirst}${thLast ? ` th${thLast}` : ''}`;
       if (dup) cls += ' dup';
-      const who = r.by.map((cid, i) => (r.th[i] ? `${cid}/${r.th[i]}` : cid)).join(', ');
-      title.push(dup ? t('ui.cell.processed_dup', { who }) : t('ui.cell.processed', { who }));
     } else {
       cls += ' pending';
-      title.push(t('ui.cell.pending'));
     }
-    if (lost) {
-      cls += ' lost';
-      title.push(t('ui.cell.lost'));
-    }
+    if (lost) cls += ' lost';
     if (committed) cls += ' committed';
     if (cell.className !== cls) cell.className = cls;
-    const titleText = title.join(' · ');
-    if (cell.title !== titleText) cell.title = titleText;
     const countText = count > 1 ? String(count) : '';
     if ((cell.dataset.count || '') !== countText) {
       if (countText) cell.dataset.count = countText;
@@ -147,6 +160,32 @@ export function createLanesView(box) {
     const label = value === undefined ? '' : short(value, 6);
     const v = cell.firstChild;
     if (v.textContent !== label) v.textContent = label;
+  }
+
+  /** A cell's tooltip: its offset, value, who processed it (a duplicate?), lost, from the model now. */
+  function cellTitle(m, part, o) {
+    const r = part.recs.get(o);
+    const value = part.values.get(o);
+    const title = [t('ui.cell.offset', { p: part.p, offset: o })];
+    if (value !== undefined) title.push(t('ui.cell.value', { value: short(value, 60) }));
+    if (r && r.by.length) {
+      const who = r.by.map((cid, i) => (r.th[i] ? `${cid}/${r.th[i]}` : cid)).join(', ');
+      title.push(isDup(m, part, o) ? t('ui.cell.processed_dup', { who }) : t('ui.cell.processed', { who }));
+    } else {
+      title.push(t('ui.cell.pending'));
+    }
+    if (part.ledgerLost.has(o)) title.push(t('ui.cell.lost'));
+    return title.join(' · ');
+  }
+
+  /** The pointer came to a cell: its tooltip, as the model says now. */
+  function onPointerOver(e) {
+    const cell = e.target.closest && e.target.closest('.cell');
+    const lane = cell && cell.closest('.lane');
+    if (!lane || !model) return;
+    const part = model.partitions[Number(lane.dataset.partition)];
+    const o = Number(cell.dataset.offset);
+    if (part && Number.isFinite(o)) cell.title = cellTitle(model, part, o);
   }
 
   function drawMarks(m, part, d) {
