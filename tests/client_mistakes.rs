@@ -53,6 +53,34 @@ async fn client_mistakes_are_4xx_with_a_message() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["code"], "method_not_allowed", "{body}");
 
+    // Pages, `/metrics` and static files answered a wrong method with an empty 405 (the
+    // fuzzer found `POST /`): now a page, or a line, that says so, and the `Allow` header.
+    for (path, says) in [
+        ("/", "GET"),
+        ("/labs/simple-consumer", "GET"),
+        ("/metrics", "GET"),
+        ("/static/common.js", "GET"),
+    ] {
+        let r = reqwest::Client::new()
+            .post(app.url(path))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{path}");
+        assert!(r.headers().contains_key("allow"), "{path}");
+        let text = r.text().await.unwrap();
+        assert!(text.contains(says), "{path}: {text}");
+    }
+
+    // A missing static file was an empty 404.
+    let r = reqwest::get(app.url("/static/no-such-file.js"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.text().await.unwrap(), "no such file");
+
     // A repeated `after` was a plain-text 400.
     let r = app
         .get(&format!("/api/runs/{run}/events?after=1&after=2"))

@@ -116,9 +116,12 @@ pub fn app(state: AppState) -> Router {
         .nest(
             "/static",
             Router::new()
-                .fallback_service(ServeDir::new(&state.static_dir))
-                .layer(axum::middleware::from_fn(static_name_guard)),
+                .fallback_service(ServeDir::new(&state.static_dir).not_found_service(
+                    axum::handler::HandlerWithoutStateExt::into_service(no_such_file),
+                ))
+                .layer(axum::middleware::from_fn(static_guard)),
         )
+        .method_not_allowed_fallback(pages::method_not_allowed)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(rejection::json_rejections))
         // Every other body is a few fields of JSON: a small limit (produce sets its own).
@@ -144,20 +147,36 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// A file name longer than any file system allows (255 bytes a segment) cannot be one of ours:
-/// 404 at once, instead of the file system's "name too long" surfacing as a 500.
-async fn static_name_guard(
+/// A missing static file: a 404 that says so (ServeDir's own has no body).
+async fn no_such_file() -> (axum::http::StatusCode, &'static str) {
+    (axum::http::StatusCode::NOT_FOUND, "no such file")
+}
+
+/// Static files are only read: another method gets a 405 that says so. A file name longer than
+/// any file system allows (255 bytes a segment) cannot be one of ours: 404 at once, instead of
+/// the file system's "name too long" surfacing as a 500.
+async fn static_guard(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    use axum::http::{header::ALLOW, HeaderValue, Method, StatusCode};
     use axum::response::IntoResponse;
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        // ServeDir's own 405 has no body.
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(ALLOW, HeaderValue::from_static("GET, HEAD"))],
+            "static files are only read (GET, HEAD)",
+        )
+            .into_response();
+    }
     if request
         .uri()
         .path()
         .split('/')
         .any(|segment| segment.len() > 255)
     {
-        return (axum::http::StatusCode::NOT_FOUND, "no such file").into_response();
+        return (StatusCode::NOT_FOUND, "no such file").into_response();
     }
     next.run(request).await
 }

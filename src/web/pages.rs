@@ -141,6 +141,7 @@ pub(super) fn json_island(value: &impl serde::Serialize) -> String {
 #[template(path = "not_found.html")]
 struct NotFoundPage<'a> {
     c: Chrome<'a>,
+    heading: String,
     what: String,
 }
 
@@ -227,12 +228,33 @@ fn is_watch_view(query: Option<&str>) -> bool {
 }
 
 fn not_found_page(state: &AppState, lang: Lang, uri: &Uri, what: String) -> Response {
+    let heading = state.texts.texts(lang).get("page.not_found").to_string();
     render(
         NotFoundPage {
             c: Chrome::new(state, lang, uri),
+            heading,
             what,
         },
         StatusCode::NOT_FOUND,
+        lang,
+    )
+}
+
+/// A page (or `/metrics`) asked with a method it does not take, e.g. a form posted to `/`:
+/// 405 with a page that says so (axum keeps the `Allow` header).
+pub async fn method_not_allowed(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    uri: Uri,
+) -> Response {
+    let texts = state.texts.texts(lang);
+    render(
+        NotFoundPage {
+            c: Chrome::new(&state, lang, &uri),
+            heading: texts.get("page.method_not_allowed").to_string(),
+            what: texts.get("page.method_not_allowed_what").to_string(),
+        },
+        StatusCode::METHOD_NOT_ALLOWED,
         lang,
     )
 }

@@ -59,6 +59,9 @@ impl Target {
             Err(e) => return Err(TestCaseError::fail(format!("{req:?}: no answer: {e:?}"))),
         };
         let status = answer.status().as_u16();
+        // The path as sent: the client resolves `.` and `..` segments, also as `%2e`, so
+        // `/api/%2e%2e` is a request for `/`.
+        let sent_path = answer.url().path().to_string();
         let event_stream = answer
             .headers()
             .get("content-type")
@@ -72,9 +75,18 @@ impl Target {
             .await
             .map_err(|e| TestCaseError::fail(format!("{req:?}: body: {e}")))?;
         prop_assert!(status < 500, "{:?} → {}: {}", req, status, text);
-        let api = req.path.starts_with("/api/") || req.path.starts_with("/v3/");
-        let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let api = sent_path.starts_with("/api/") || sent_path.starts_with("/v3/");
         // (A HEAD answer has no body by definition.)
+        if status >= 400 && req.method != reqwest::Method::HEAD {
+            prop_assert!(
+                !text.trim().is_empty(),
+                "{:?} ({}) → {}: an empty rejection",
+                req,
+                sent_path,
+                status
+            );
+        }
+        let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         if api && status >= 400 && req.method != reqwest::Method::HEAD {
             let message = json["error"].as_str().or(json["message"].as_str());
             prop_assert!(
@@ -84,7 +96,7 @@ impl Target {
                 status,
                 text
             );
-            if req.path.starts_with("/api/") {
+            if sent_path.starts_with("/api/") {
                 prop_assert!(json["code"].is_string(), "{:?} → {}: {}", req, status, text);
             }
         }
