@@ -45,16 +45,19 @@ fn serve(settings: kafka_consumer_labs::config::Settings) {
         } else {
             "external cluster"
         };
+        // The handlers exist before the address is announced, and the same ones see both
+        // signals: a second signal sent right after the first is never missed.
+        let mut signals = Signals::new();
         tracing::info!("Kafka Consumer Labs: open http://{}", server.addr);
         tracing::info!("{which} at {bootstrap}");
         let stop = server.shutdown_token();
         tokio::spawn(async move {
-            wait_for_signal().await;
+            signals.next().await;
             tracing::info!("shutting down: stopping every lab consumer (a second signal: at once)");
             stop.cancel();
             // A second SIGTERM / Ctrl-C does not wait: the process exits now, and every worker
             // dies with it (each has PR_SET_PDEATHSIG = SIGKILL).
-            wait_for_signal().await;
+            signals.next().await;
             tracing::warn!("second signal: exiting now; workers are killed with the server");
             std::process::exit(130);
         });
@@ -64,12 +67,25 @@ fn serve(settings: kafka_consumer_labs::config::Settings) {
     std::process::exit(code);
 }
 
-async fn wait_for_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    // (A new handler each time: the second wait sees only signals after the first.)
-    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+/// SIGTERM and SIGINT (Ctrl-C), registered once: each `next` sees one more delivery.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Signals {
+        use tokio::signal::unix::{signal, SignalKind};
+        Signals {
+            term: signal(SignalKind::terminate()).expect("SIGTERM handler"),
+            int: signal(SignalKind::interrupt()).expect("SIGINT handler"),
+        }
+    }
+
+    async fn next(&mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
     }
 }
