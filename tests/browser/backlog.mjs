@@ -12,8 +12,8 @@ async function drawnAndLedger([runId, n]) {
   const ledger = await (await fetch(`/api/runs/${runId}/ledger`)).json();
   const num = (id) => Number(document.getElementById(id).textContent.replace(/[^0-9]/g, ''));
   const lanes = [...document.querySelectorAll('#lanes .lane[data-partition]')].map((lane) => {
-    const cells = [...lane.querySelectorAll('.cell[data-offset]')];
-    return { cells: cells.length, processed: cells.filter((c) => c.classList.contains('processed')).length };
+    const cells = drawnCells(lane);
+    return { cells: cells.length, processed: cells.filter((c) => c.processed).length };
   });
   const processed = ledger.partitions.reduce((n, p) => n + p.processed, 0);
   return {
@@ -45,6 +45,18 @@ run('backlog', async (browser) => {
   log(`processed ${done.shown}, ${done.rangeRows} range rows, lanes ${JSON.stringify(done.lanes)}`);
   assert(done.shown === BACKLOG, `every record counted once: ${done.shown}`);
   assert(done.duplicates === 0, 'no duplicates');
+  // 3,000 records make thin cells: painted on each lane's canvas, in c1's colour (--k0).
+  const pixels = await page.evaluate(() => {
+    const k0 = getComputedStyle(document.documentElement).getPropertyValue('--k0').trim();
+    return [...document.querySelectorAll('#lanes canvas.cell-canvas')].map((c) => {
+      if (c.hidden || !c.painted) return { hidden: c.hidden };
+      const i = c.painted.kinds.findIndex((k) => k & 2);
+      const x = Math.floor(((i + 0.5) * c.width) / c.painted.kinds.length);
+      const [r, g, b] = c.getContext('2d').getImageData(x, Math.floor(c.height / 2), 1, 1).data;
+      return { k0, rgb: `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}` };
+    });
+  });
+  assert(pixels.length > 0 && pixels.every((p) => !p.hidden && p.rgb === p.k0), `thin lanes painted in c1's colour: ${JSON.stringify(pixels)}`);
   await screenshot(page, 'backlog.png');
   guard.check('backlog');
 });

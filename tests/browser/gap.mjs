@@ -19,7 +19,7 @@ async function redrawn(runId) {
       for (const r of pr.runs) for (let o = Math.max(r.first, start); o <= r.last; o++) offsets.add(o);
     }
     expected += offsets.size;
-    cells += lane.querySelectorAll('.cell.processed').length;
+    cells += drawnCells(lane).filter((c) => c.processed).length;
   }
   const shown = Number(document.getElementById('count-processed').textContent);
   return { ok: cells === expected && shown === processed, cells, expected, shown, processed };

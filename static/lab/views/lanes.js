@@ -1,11 +1,13 @@
 // The partition lanes: a cell per offset (pending, processed by whom, duplicate, lost,
 // committed), the committed and log-end marks, the uncommitted bar, a flag per consumer at its
-// position, and the lane head (owner, lag).
+// position, and the lane head (owner, lag). Thin cells (many offsets across a lane) are painted
+// on a canvas per lane instead of an element each (lane-canvas.js).
 
 import { el, setText } from '../dom.js';
 import { kOf, short, statusText, threadIndex } from '../format.js';
 import { t, tn } from '../i18n.js';
 import { LIVE, firstProcessed, isDup, laneLag, maxPosition } from '../model/run.js';
+import { createLaneCanvas } from './lane-canvas.js';
 
 export function createLanesView(box) {
   const doms = new Map(); // partition → its elements
@@ -13,6 +15,9 @@ export function createLanesView(box) {
   let trackWidth = 0;
   let drawnSpan = null;
   let model = null; // the model last drawn (for tooltips)
+  let thin = false; // cells painted on each lane's canvas, not one element each
+  let canvasSize = null; // a lane canvas's size in device pixels, read once per layout
+  const painter = createLaneCanvas();
 
   function build(m) {
     if (!box) return;
@@ -28,29 +33,58 @@ export function createLanesView(box) {
       const endMark = el('div', { class: 'mark end-mark' }, el('span', {}));
       const committedMark = el('div', { class: 'mark committed-mark', hidden: true }, el('span', {}));
       const flags = el('div', { class: 'flags' });
-      const track = el('div', { class: 'track' }, earlier, committedBar, uncommittedBar, cells, endMark, committedMark, flags);
+      const canvas = el('canvas', { class: 'cell-canvas', hidden: true });
+      const track = el('div', { class: 'track' }, earlier, committedBar, uncommittedBar, cells, canvas, endMark, committedMark, flags);
       const lane = el('div', { class: 'lane', dataset: { partition: part.p }, role: 'group', 'aria-label': t('ui.lane.label', { p: part.p }) },
         el('div', { class: 'lane-head' }, el('span', { class: 'pnum' }, `P${part.p}`), owner, lag),
         track);
-      doms.set(part.p, { lane, owner, lag, earlier, cells, committedBar, uncommittedBar, endMark, committedMark, flags, track, cellEls: new Map(), flagEls: new Map() });
+      doms.set(part.p, { lane, owner, lag, earlier, cells, canvas, committedBar, uncommittedBar, endMark, committedMark, flags, track, cellEls: new Map(), flagEls: new Map() });
       frag.append(lane);
     }
     box.append(frag);
     box.addEventListener('pointerover', onPointerOver);
     box.addEventListener('focusin', onPointerOver);
+    box.addEventListener('pointermove', onCanvasPointer);
   }
 
   function measure(m) {
     const first = doms.get(0);
     trackWidth = first ? first.track.clientWidth : 800;
+    canvasSize = null;
     updateDensity(m);
   }
 
+  /** Sets the density from the cells' width; returns whether thin cells came or went. */
   function updateDensity(m) {
-    if (!box) return;
+    if (!box) return false;
     const cellPx = trackWidth / m.span;
     const density = cellPx >= 26 ? 'wide' : cellPx >= 12 ? 'mid' : 'thin';
     if (box.dataset.density !== density) box.dataset.density = density;
+    if ((density === 'thin') === thin) return false;
+    thin = density === 'thin';
+    canvasSize = null;
+    for (const d of doms.values()) {
+      d.canvas.hidden = !thin;
+      // Painted or made anew: the other kind goes.
+      d.cells.replaceChildren();
+      d.cellEls.clear();
+      if (!thin) d.canvas.painted = null;
+    }
+    return true;
+  }
+
+  /** A lane canvas's size in device pixels (the same for every lane; read after a layout change). */
+  function sizeOf(canvas) {
+    if (!canvasSize) {
+      const dpr = window.devicePixelRatio || 1;
+      canvasSize = { w: Math.round(canvas.clientWidth * dpr), h: Math.round(canvas.clientHeight * dpr) };
+      if (!canvasSize.w || !canvasSize.h) {
+        const size = canvasSize;
+        canvasSize = null;
+        return size;
+      }
+    }
+    return canvasSize;
   }
 
   /** Redraws the lanes that changed (m.span and part.start laid out by the model); `all`: every lane. */
@@ -59,7 +93,7 @@ export function createLanesView(box) {
     model = m;
     if (m.span !== drawnSpan) {
       drawnSpan = m.span;
-      updateDensity(m);
+      if (updateDensity(m)) all = true;
     }
     for (const part of m.partitions) {
       const last = drawn.get(part.p);
@@ -99,7 +133,8 @@ export function createLanesView(box) {
     if (d.lane.dataset.start !== String(start)) d.lane.dataset.start = String(start);
     d.earlier.hidden = start === 0;
     if (start > 0) d.earlier.textContent = tn('ui.lane.earlier', start);
-    drawCells(m, part, d);
+    if (thin) painter.paint(m, part, d.canvas, sizeOf(d.canvas));
+    else drawCells(m, part, d);
     drawMarks(m, part, d);
     drawFlags(m, part, d);
     drawHead(m, part, d);
@@ -186,6 +221,16 @@ export function createLanesView(box) {
     const part = model.partitions[Number(lane.dataset.partition)];
     const o = Number(cell.dataset.offset);
     if (part && Number.isFinite(o)) cell.title = cellTitle(model, part, o);
+  }
+
+  /** The pointer moves over a lane's canvas: the tooltip of the offset under it. */
+  function onCanvasPointer(e) {
+    const canvas = e.target;
+    if (!thin || !model || !canvas.classList || !canvas.classList.contains('cell-canvas')) return;
+    const part = model.partitions[Number(canvas.closest('.lane').dataset.partition)];
+    const o = part ? painter.offsetAt(model, part, canvas, e.clientX) : null;
+    const title = o === null ? '' : cellTitle(model, part, o);
+    if (canvas.title !== title) canvas.title = title;
   }
 
   function drawMarks(m, part, d) {
