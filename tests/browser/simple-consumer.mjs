@@ -9,9 +9,9 @@ const base = baseUrl();
 function drawn() {
   const lanes = [...document.querySelectorAll('#lanes .lane[data-partition]')].map((lane) => ({
     partition: Number(lane.dataset.partition),
-    processed: [...lane.querySelectorAll('.cell.processed')].map((c) => Number(c.dataset.offset)),
-    dup: [...lane.querySelectorAll('.cell.dup')].map((c) => Number(c.dataset.offset)),
-    lost: [...lane.querySelectorAll('.cell.lost')].map((c) => Number(c.dataset.offset)),
+    processed: drawnCells(lane).filter((c) => c.processed).map((c) => c.offset),
+    dup: drawnCells(lane).filter((c) => c.dup).map((c) => c.offset),
+    lost: drawnCells(lane).filter((c) => c.lost).map((c) => c.offset),
   }));
   const num = (id) => Number(document.getElementById(id).textContent);
   return {
@@ -28,9 +28,9 @@ async function matchesLedger(runId) {
   const ledger = await (await fetch(`/api/runs/${runId}/ledger`)).json();
   const num = (id) => Number(document.getElementById(id).textContent);
   const processed = ledger.partitions.reduce((n, p) => n + p.processed, 0);
-  const marked = [...document.querySelectorAll('#lanes .cell.dup')].map((c) => `${c.closest('.lane').dataset.partition}:${c.dataset.offset}`).sort();
+  const marked = [...document.querySelectorAll('#lanes .lane')].flatMap((lane) => drawnCells(lane).filter((c) => c.dup).map((c) => `${lane.dataset.partition}:${c.offset}`)).sort();
   const expected = ledger.partitions.flatMap((p) => p.duplicate_offsets.map((o) => `${p.partition}:${o}`)).sort();
-  const lostMarked = document.querySelectorAll('#lanes .cell.lost').length;
+  const lostMarked = [...document.querySelectorAll('#lanes .lane')].flatMap((lane) => drawnCells(lane)).filter((c) => c.lost).length;
   const ok = num('count-duplicates') === ledger.duplicates && num('count-lost') === ledger.lost
     && num('count-processed') === processed && marked.join() === expected.join() && lostMarked === ledger.lost;
   return { ok, ledger, page: { duplicates: num('count-duplicates'), lost: num('count-lost'), processed: num('count-processed'), marked } };
