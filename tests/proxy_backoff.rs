@@ -124,21 +124,25 @@ fn the_broker_proxy_does_not_spin_when_descriptors_run_out() {
     let mut kafka = TcpStream::connect(broker).unwrap();
     kafka.write_all(&API_VERSIONS).unwrap();
 
-    // Over a window, the process stays nearly idle: with the backoff ~1.5 % of a core here,
-    // without it 58 % on a busy 2-core machine (a whole core or more when idle).
-    let window = Duration::from_secs(2);
-    let (before, started) = (cpu_ticks(pid), Instant::now());
-    std::thread::sleep(window); // the measurement window
-    let used = (cpu_ticks(pid) - before) as f64 / ticks_per_second() as f64;
-    let share = used / started.elapsed().as_secs_f64();
-    eprintln!(
-        "out of descriptors ({LIMIT}): {:.1} % of a core over {window:?}",
-        share * 100.0
-    );
+    // The process goes nearly idle: with the backoff ~1.5 % of a core here, without it 58 %
+    // on a busy 2-core machine (a whole core or more when idle) in every window. The first
+    // window may still hold the work of accepting the connections above on a loaded machine,
+    // so the test waits (bounded: 6 one-second windows) for one quiet window; a spinning
+    // accept loop never has one.
+    let window = Duration::from_secs(1);
+    let (mut shares, mut quiet) = (vec![], false);
+    while !quiet && shares.len() < 6 {
+        let (before, started) = (cpu_ticks(pid), Instant::now());
+        std::thread::sleep(window); // the measurement window
+        let used = (cpu_ticks(pid) - before) as f64 / ticks_per_second() as f64;
+        let share = used / started.elapsed().as_secs_f64();
+        shares.push(format!("{:.1} %", share * 100.0));
+        quiet = share < 0.2;
+    }
+    eprintln!("out of descriptors ({LIMIT}): per {window:?} window, {shares:?} of a core");
     assert!(
-        share < 0.2,
-        "the server used {:.0} % of a core while out of descriptors",
-        share * 100.0
+        quiet,
+        "the server never went quiet while out of descriptors: {shares:?} of a core"
     );
     assert!(open_fds(pid) as u64 >= LIMIT, "descriptors came back early");
 
