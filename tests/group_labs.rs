@@ -214,7 +214,7 @@ async fn one_strategy_per_group_and_cooperative_sticky_works() {
 /// rebalance is in progress (REBALANCE_IN_PROGRESS), so a commit in the revoke callback of a
 /// *join* rebalance fails there, while Apache Kafka accepts it. The leave is the lesson here:
 /// A's revoke callback runs inside `close()`, before LeaveGroup, on every broker.
-async fn leaver_duplicates(commit_on_revoke: bool) -> (u64, u64) {
+async fn leaver_duplicates(commit_on_revoke: bool) -> (u64, u64, String) {
     let app = spawn_app().await;
     let run = app.create_run("rebalance-listener").await;
     let events = app.events(&run).await;
@@ -289,22 +289,22 @@ async fn leaver_duplicates(commit_on_revoke: bool) -> (u64, u64) {
     }
     let ledger = app.ledger(&run).await;
     app.shutdown().await;
-    (ledger["duplicates"].as_u64().unwrap(), window)
+    (ledger["duplicates"].as_u64().unwrap(), window, tail(&evs))
 }
 
 async fn without_the_listener_a_leaver_leaves_its_window_as_duplicates() {
-    let (duplicates, window) = leaver_duplicates(false).await;
+    let (duplicates, window, tail) = leaver_duplicates(false).await;
     assert!(
         window > 0 && window <= 10,
-        "A paused after 10 mid-batch: {window}"
+        "A paused after 10 mid-batch: {window}\n{tail}"
     );
-    assert_eq!(duplicates, window);
+    assert_eq!(duplicates, window, "B reprocessed A's window\n{tail}");
 }
 
 async fn with_the_listener_committing_on_revoke_there_are_no_duplicates() {
-    let (duplicates, window) = leaver_duplicates(true).await;
-    assert_eq!(window, 0);
-    assert_eq!(duplicates, 0);
+    let (duplicates, window, tail) = leaver_duplicates(true).await;
+    assert_eq!(window, 0, "{tail}");
+    assert_eq!(duplicates, 0, "{tail}");
 }
 
 async fn n_threads_in_one_group_split_the_partitions() {

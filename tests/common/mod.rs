@@ -448,7 +448,17 @@ pub fn tail(events: &[Value]) -> String {
     let interesting: Vec<&Value> = events
         .iter()
         .filter(|e| {
-            !is(e, "poll") && !is(e, "record") && !is(e, "record_range") && !is(e, "produced")
+            // (Samples every second or so: they would push out the events that tell the story.)
+            ![
+                "poll",
+                "record",
+                "record_range",
+                "produced",
+                "client_metrics",
+                "offsets",
+            ]
+            .iter()
+            .any(|ty| is(e, ty))
         })
         .collect();
     let start = interesting.len().saturating_sub(30);
