@@ -199,6 +199,21 @@ fn check(field: &'static str, v: u64) -> Result<(), OptionError> {
     }
 }
 
+/// A consumer's `heartbeat.interval.ms` for its `session.timeout.ms`: a third of it (Kafka's
+/// advice), and at most a quarter of `session.timeout.ms − 1 s`, within 100 ms … 3 s.
+///
+/// A member hears of a rebalance only in a heartbeat's answer, and librdkafka's mock cluster
+/// (the embedded broker) waits `session.timeout.ms − 1 s` for members to rejoin before it
+/// elects a leader without the late ones — who then start another rebalance, in which commits
+/// are refused. At a 2 s session a third (667 ms) left a member 333 ms to spare, which a
+/// loaded machine sometimes took; a quarter of the window leaves it three heartbeats.
+pub fn heartbeat_interval_ms(session_timeout_ms: u64) -> u64 {
+    let rejoin_window = session_timeout_ms.saturating_sub(1_000);
+    (session_timeout_ms / 3)
+        .min(rejoin_window / 4)
+        .clamp(100, 3_000)
+}
+
 /// Range checks shared by lab files and per-consumer overrides: `(field, why)` on failure.
 pub fn check_consumer(c: &ConsumerSettings) -> Result<(), OptionError> {
     check("poll_timeout_ms", c.poll_timeout_ms)?;
@@ -266,4 +281,35 @@ pub fn check_consumer(c: &ConsumerSettings) -> Result<(), OptionError> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::heartbeat_interval_ms;
+
+    #[test]
+    fn a_heartbeat_leaves_room_to_rejoin_within_the_mock_brokers_window() {
+        // (session, heartbeat): a third of long sessions, a quarter of the rejoin window of
+        // short ones, never under 100 ms or over 3 s.
+        for (session, heartbeat) in [
+            (1_000, 100),
+            (2_000, 250),
+            (3_000, 500),
+            (6_000, 1_250),
+            (10_000, 2_250),
+            (45_000, 3_000),
+        ] {
+            assert_eq!(heartbeat_interval_ms(session), heartbeat, "{session}");
+        }
+        for session in (1_000..=300_000).step_by(500) {
+            let heartbeat = heartbeat_interval_ms(session);
+            assert!(heartbeat * 3 <= session, "{session}: at most a third");
+            if session >= 1_400 {
+                assert!(
+                    heartbeat * 4 <= session - 1_000,
+                    "{session}: four heartbeats in the mock's rejoin window"
+                );
+            }
+        }
+    }
 }

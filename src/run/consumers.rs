@@ -92,7 +92,9 @@ impl LabRun {
             bootstrap_servers: self.broker.bootstrap_servers().to_string(),
             topic: self.topic.clone(),
             group_id: self.group.clone(),
-            heartbeat_interval_ms: (config.session_timeout_ms / 3).clamp(100, 3000),
+            heartbeat_interval_ms: crate::domain::settings::heartbeat_interval_ms(
+                config.session_timeout_ms,
+            ),
             sink_dir: config.sink.then(|| self.sink_dir()),
             consumer: config,
             fetch_wait_max_ms: self.settings.fetch_wait_ms.unwrap_or_else(|| {
