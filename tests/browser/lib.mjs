@@ -81,13 +81,21 @@ export async function guardedPage(browser, viewport = { width: 1280, height: 900
   if (!shared) await context.addInitScript(defineDrawnCells);
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
+  // Each problem is an object, so that a response's body, read after the fact, is added to its
+  // own problem even when `allow` has since dropped it (by index it landed on another one, or
+  // brought a dropped one back as "undefined …").
   const problems = [];
+  const report = (text) => {
+    const problem = { text };
+    problems.push(problem);
+    return problem;
+  };
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     const where = (m.location() && m.location().url) || page.url();
-    problems.push(`console error: ${m.text()} (${where})`);
+    report(`console error: ${m.text()} (${where})`);
   });
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message} (${page.url()})`));
+  page.on('pageerror', (e) => report(`uncaught: ${e.message} (${page.url()})`));
   // A navigation (reload, goto) aborts every request its old document still had open: an event
   // stream, or a ledger fetch that was in flight. That is the browser leaving the page, not a
   // failure. Requests are tagged with the number of navigations started before them.
@@ -111,7 +119,7 @@ export async function guardedPage(browser, viewport = { width: 1280, height: 900
     const streamCut = aborted && /\/events(\?|$)/.test(r.url());
     const leftBehind = aborted && !r.isNavigationRequest()
       && (navigating || startedAfter.get(r) < navigations);
-    if (!streamCut && !leftBehind) problems.push(`request failed: ${r.method()} ${r.url()}: ${failure}`);
+    if (!streamCut && !leftBehind) report(`request failed: ${r.method()} ${r.url()}: ${failure}`);
   });
   // Requests not yet finished (answered in full or failed): `guard.settle` waits on them.
   const inFlight = new Set();
@@ -125,15 +133,15 @@ export async function guardedPage(browser, viewport = { width: 1280, height: 900
   }
   page.on('response', (r) => {
     if (r.status() < 400) return;
-    const i = problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`) - 1;
+    const problem = report(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
     // The server's JSON message, when it comes in time for the report.
-    r.text().then((body) => { problems[i] += ` ${body.slice(0, 300)}`; }, () => {});
+    r.text().then((body) => { problem.text += ` ${body.slice(0, 300)}`; }, () => {});
   });
   const guard = {
     problems,
     /** Forgets problems matching `pattern` (ones a flow caused on purpose). */
     allow(pattern) {
-      const keep = problems.filter((p) => !pattern.test(p));
+      const keep = problems.filter((p) => !pattern.test(p.text));
       problems.splice(0, problems.length, ...keep);
     },
     /**
@@ -154,7 +162,7 @@ export async function guardedPage(browser, viewport = { width: 1280, height: 900
     },
     check(what) {
       if (problems.length) {
-        throw new Error(`${what}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+        throw new Error(`${what}: ${problems.length} problem(s):\n  ${problems.map((p) => p.text).join('\n  ')}`);
       }
     },
   };

@@ -62,7 +62,17 @@ run('listener', async (browser) => {
     const items = [...document.querySelectorAll('#callbacks .cb-item[data-who="c1"][data-kind="revoke"]:not(.open)')];
     const li = items[items.length - 1];
     return li && !li.classList.contains('bad') && li.querySelector('.cb-commit.ok') && li.querySelector('.cb-note').textContent;
-  }, null, WAIT);
+  }, null, WAIT).catch(async (e) => {
+    // What A did, from the run's export (records and samples left out).
+    const story = await page.evaluate(async (id) => {
+      const ex = await (await fetch(`/api/runs/${id}/export`)).json();
+      const skip = new Set(['record', 'record_range', 'produced', 'client_metrics', 'offsets']);
+      return ex.events.filter((ev) => !skip.has(ev.type) && !(ev.type === 'poll' && ev.count === 0))
+        .map((ev) => JSON.stringify(ev)).join('\n');
+    }, runId);
+    log(`the run's events:\n${story}`);
+    throw e;
+  });
   assert(ok.includes('inside the callback'), `the note says where the commit ran: ${ok}`);
   // The log groups it: partitions_revoked ┌ commit_requested │ commit_completed │ rebalance_done └.
   const group = await page.$$eval('#log .row.cb', (rows) => rows.map((r) => `${r.querySelector('.who').textContent}:${r.dataset.type}:${[...r.classList].find((c) => c.startsWith('cb-'))}`));
