@@ -52,7 +52,8 @@ export function createSinkView(panel, pane) {
 
   async function read() {
     timer = null;
-    if (!pane.run) return;
+    // An ended run is gone from the server (its read-back would be a 404): what was read last stays.
+    if (!pane.run || pane.ended) return;
     inFlight = true;
     lastReadAt = Date.now();
     try {
