@@ -226,8 +226,13 @@ async fn leaver_duplicates(commit_on_revoke: bool) -> (u64, u64, String) {
     events
         .wait_until("A and B share the partitions", |evs| balanced(evs, 3, 2))
         .await;
-    // Enough that A's partitions hold more than 10 records, wherever the keyless records land.
-    let produced = app.produce_n(&run, 120).await;
+    // Keyed, so that every partition holds more than 10 records whichever A owns (keyless ones
+    // once left A's partition with 9: A never paused).
+    let produced = app.produce_keyed_n(&run, 120).await;
+    for p in 0..3 {
+        let n = produced.iter().filter(|(q, _)| *q == p).count();
+        assert!(n > 10, "partition {p} got {n} of the 120 keyed records");
+    }
     let owned_by_b = ownership(&events.lab_events())[&b].clone();
     let b_share: BTreeSet<(i64, i64)> = produced
         .iter()

@@ -186,12 +186,21 @@ impl TestApp {
 
     /// Produces values; returns (partition, offset) of each.
     pub async fn produce(&self, run: &str, values: &[&str]) -> Vec<(i64, i64)> {
-        let r = self
-            .post(
-                &format!("/api/runs/{run}/produce"),
-                json!({ "values": values }),
-            )
-            .await;
+        self.produce_body(run, json!({ "values": values })).await
+    }
+
+    /// Produces `n` records with keys and values "0".."n-1": the same keys land on the same
+    /// partitions every run (keyless records go wherever the sticky partitioner's batches fall,
+    /// one partition sometimes getting only a few).
+    pub async fn produce_keyed_n(&self, run: &str, n: usize) -> Vec<(i64, i64)> {
+        let values: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+        self.produce_body(run, json!({ "values": values, "keys": values }))
+            .await
+    }
+
+    /// POST …/produce with `body`; (partition, offset) of each record.
+    async fn produce_body(&self, run: &str, body: Value) -> Vec<(i64, i64)> {
+        let r = self.post(&format!("/api/runs/{run}/produce"), body).await;
         let status = r.status();
         let body: Value = r.json().await.expect("json");
         assert_eq!(status, 200, "produce: {body}");
