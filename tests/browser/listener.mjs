@@ -3,7 +3,7 @@
 // join's rebalance, which the embedded broker refuses (REBALANCE_IN_PROGRESS) — drawn red with its
 // message. A steps one record and is stopped: close() runs onPartitionsRevoked, whose commit
 // succeeds inside it — log rows revoked → commit → done grouped, a commit bar inside the callback.
-import { assert, baseUrl, guardedPage, log, run, screenshot, waitFor, waitForRun } from './lib.mjs';
+import { assert, baseUrl, guardedPage, log, poll, run, screenshot, waitFor, waitForRun } from './lib.mjs';
 
 const base = baseUrl();
 const WAIT = 45_000;
@@ -55,9 +55,27 @@ run('listener', async (browser) => {
     const owners = [...document.querySelectorAll('#swim .swim-row')].map((r) => r.dataset.owner);
     return owners.includes('c1') && owners.includes('c2') && owners.every((o) => o === 'c1' || o === 'c2');
   }, null, WAIT);
-  await page.click('.consumer[data-consumer="c1"] button[data-action="step"]');
-  await waitFor(page, 'A processed one more', () => document.querySelector('.consumer[data-consumer="c1"] .processed').textContent === '21', null, WAIT);
-  await page.click('.consumer[data-consumer="c1"] button[data-action="stop"]');
+  // A step that processes the last record its poll returned also finishes the batch, whose
+  // commit leaves nothing for the listener: how many records a poll brings depends on the
+  // fetch. So A steps until a step ends (`paused`) with its record left uncommitted.
+  const card = '.consumer[data-consumer="c1"]';
+  for (let steps = 1; ; steps++) {
+    const before = Number(await page.textContent(`${card} .processed`));
+    await page.click(`${card} button[data-action="step"]`);
+    await waitFor(page, 'A processed one more', (n) => Number(document.querySelector('.consumer[data-consumer="c1"] .processed').textContent) === n + 1, before, WAIT);
+    const committed = await poll(page, "the step's end in the run's log", async (id) => {
+      const { events } = await (await fetch(`/api/runs/${id}/export`)).json();
+      const mine = events.filter((ev) => ev.consumer === 'c1');
+      const record = mine.findLastIndex((ev) => ev.type === 'record');
+      const paused = mine.findIndex((ev, i) => i > record && ev.type === 'paused');
+      if (record < 0 || paused < 0) return null;
+      return { batchCommit: mine.slice(record, paused).some((ev) => ev.type === 'commit_completed' && ev.reason === 'batch') };
+    }, runId, WAIT);
+    if (!committed.batchCommit) break;
+    log(`step ${steps} finished A's poll batch (committed): another step`);
+    assert(steps < 5, `A still had nothing uncommitted after ${steps} steps`);
+  }
+  await page.click(`${card} button[data-action="stop"]`);
   const ok = await waitFor(page, "A's last revoke callback with its commit inside, ok", () => {
     const items = [...document.querySelectorAll('#callbacks .cb-item[data-who="c1"][data-kind="revoke"]:not(.open)')];
     const li = items[items.length - 1];
