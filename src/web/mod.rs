@@ -176,7 +176,7 @@ async fn static_guard(
         .split('/')
         .any(|segment| segment.len() > 255)
     {
-        return (StatusCode::NOT_FOUND, "no such file").into_response();
+        return no_such_file().await.into_response();
     }
     next.run(request).await
 }

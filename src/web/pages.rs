@@ -137,9 +137,10 @@ pub(super) fn json_island(value: &impl serde::Serialize) -> String {
         .replace("</", "<\\/")
 }
 
+/// A page that says what went wrong (404, 405): its heading and one line.
 #[derive(Template)]
-#[template(path = "not_found.html")]
-struct NotFoundPage<'a> {
+#[template(path = "error_page.html")]
+struct ErrorPage<'a> {
     c: Chrome<'a>,
     heading: String,
     what: String,
@@ -230,7 +231,7 @@ fn is_watch_view(query: Option<&str>) -> bool {
 fn not_found_page(state: &AppState, lang: Lang, uri: &Uri, what: String) -> Response {
     let heading = state.texts.texts(lang).get("page.not_found").to_string();
     render(
-        NotFoundPage {
+        ErrorPage {
             c: Chrome::new(state, lang, uri),
             heading,
             what,
@@ -249,7 +250,7 @@ pub async fn method_not_allowed(
 ) -> Response {
     let texts = state.texts.texts(lang);
     render(
-        NotFoundPage {
+        ErrorPage {
             c: Chrome::new(&state, lang, &uri),
             heading: texts.get("page.method_not_allowed").to_string(),
             what: texts.get("page.method_not_allowed_what").to_string(),

@@ -22,7 +22,7 @@ function sides() {
       lost: num('count-lost'),
       committed: q('[data-role="committed"]') ? q('[data-role="committed"]').textContent : null,
       position: q('[data-role="position"]') ? q('[data-role="position"]').textContent : null,
-      dupCells: [...pane.querySelectorAll('.lanes .lane')].flatMap((lane) => drawnCells(lane)).filter((c) => c.dup).map((c) => c.offset),
+      dupCells: drawnCells(pane).filter((c) => c.dup).map((c) => c.offset),
       dupText: q('.dup-ranges') ? q('.dup-ranges').textContent : '',
       cards: [...pane.querySelectorAll('.consumer')].map((c) => `${c.dataset.consumer}:${c.querySelector('.status').textContent}`),
       reached: [...pane.querySelectorAll('.checkpoints li.reached')].map((li) => li.dataset.checkpoint),

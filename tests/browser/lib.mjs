@@ -45,27 +45,25 @@ export async function launch() {
 }
 
 /**
- * A page whose problems are collected: console errors, uncaught exceptions, failed requests
- * and responses >= 400. `guard.check()` throws listing them. The browser asks for English
- * (`locale`, hence `Accept-Language`) unless told otherwise: the flows assert English texts.
- */
-/**
- * In every page, `drawnCells(lane)`: the cells a lane shows, whether drawn as elements (wide and
- * mid cells) or painted on its canvas (thin cells: `canvas.painted`, see
- * static/lab/views/lane-canvas.js), as `{ offset, processed, dup, lost, count }`.
+ * In every page, `drawnCells(root)`: the cells shown by a lane, or by every lane inside `root`
+ * (a pane, `#lanes`, the document), whether drawn as elements (wide and mid cells) or painted
+ * on a lane's canvas (thin cells: `canvas.painted`, see static/lab/views/lane-canvas.js), as
+ * `{ partition, offset, processed, dup, lost, count }`.
  */
 function defineDrawnCells() {
-  window.drawnCells = (lane) => {
+  const ofLane = (lane) => {
+    const partition = Number(lane.dataset.partition);
     const canvas = lane.querySelector('canvas.cell-canvas');
     if (canvas && !canvas.hidden && canvas.painted) {
       const { start, kinds, counts } = canvas.painted;
       const cells = [];
       kinds.forEach((k, i) => {
-        if (k) cells.push({ offset: start + i, processed: (k & 2) !== 0, dup: (k & 4) !== 0, lost: (k & 8) !== 0, count: counts[i] });
+        if (k) cells.push({ partition, offset: start + i, processed: (k & 2) !== 0, dup: (k & 4) !== 0, lost: (k & 8) !== 0, count: counts[i] });
       });
       return cells;
     }
     return [...lane.querySelectorAll('.cell[data-offset]')].map((c) => ({
+      partition,
       offset: Number(c.dataset.offset),
       processed: c.classList.contains('processed'),
       dup: c.classList.contains('dup'),
@@ -73,8 +71,16 @@ function defineDrawnCells() {
       count: Number(c.dataset.count || (c.classList.contains('processed') ? 1 : 0)),
     }));
   };
+  window.drawnCells = (root) => (root.classList && root.classList.contains('lane')
+    ? ofLane(root)
+    : [...root.querySelectorAll('.lane[data-partition]')].flatMap(ofLane));
 }
 
+/**
+ * A page whose problems are collected: console errors, uncaught exceptions, failed requests
+ * and responses >= 400. `guard.check()` throws listing them. The browser asks for English
+ * (`locale`, hence `Accept-Language`) unless told otherwise: the flows assert English texts.
+ */
 export async function guardedPage(browser, viewport = { width: 1280, height: 900 }, { locale = 'en-US', context: shared = null } = {}) {
   // `context`: another tab of the same browser (the same trainee: its session cookie).
   const context = shared || await browser.newContext({ viewport, deviceScaleFactor: 1, locale });

@@ -25,7 +25,7 @@ async function intact(runId) {
     expected += offsets.size;
     cells += drawnCells(lane).filter((c) => c.processed).length;
   }
-  const dupCells = [...document.querySelectorAll('#lanes .lane')].reduce((n, lane) => n + drawnCells(lane).filter((c) => c.dup).length, 0);
+  const dupCells = drawnCells(document.getElementById('lanes')).filter((c) => c.dup).length;
   const ok = unique && consecutive && cells === expected && dupCells === ledger.duplicates
     && Number(document.getElementById('count-processed').textContent) === processed;
   return { ok, rows: seqs.length, first: seqs[0], last: seqs[seqs.length - 1], unique, consecutive, cells, expected, processed, dupCells, duplicates: ledger.duplicates };
@@ -51,7 +51,7 @@ run('reload', async (browser) => {
     return r.status;
   }, [runId, RECORDS]);
   assert(produced === 200, `produce answered ${produced}`);
-  await waitFor(page, 'the first 40 records drawn', () => [...document.querySelectorAll('#lanes .lane')].reduce((n, lane) => n + drawnCells(lane).filter((c) => c.processed).length, 0) >= 40);
+  await waitFor(page, 'the first 40 records drawn', () => drawnCells(document.getElementById('lanes')).filter((c) => c.processed).length >= 40);
   await waitFor(page, 'the counter following', () => Number(document.getElementById('count-processed').textContent) >= 40);
   const before = await page.evaluate(() => Number(document.getElementById('count-processed').textContent));
 

@@ -120,7 +120,7 @@ run('replay', async (browser) => {
       processed: num('count-processed'),
       recounted: compare ? Number(compare.dataset.duplicates) : null,
       differs: compare ? compare.classList.contains('differs') : null,
-      dupCells: [...document.querySelectorAll('#lanes .lane')].flatMap((lane) => drawnCells(lane)).filter((c) => c.dup).length,
+      dupCells: drawnCells(document.getElementById('lanes')).filter((c) => c.dup).length,
       consumers: document.querySelectorAll('.consumer[data-consumer]').length,
       logRows: document.querySelectorAll('#log .row[data-seq]').length,
     };

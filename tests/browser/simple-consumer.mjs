@@ -28,9 +28,9 @@ async function matchesLedger(runId) {
   const ledger = await (await fetch(`/api/runs/${runId}/ledger`)).json();
   const num = (id) => Number(document.getElementById(id).textContent);
   const processed = ledger.partitions.reduce((n, p) => n + p.processed, 0);
-  const marked = [...document.querySelectorAll('#lanes .lane')].flatMap((lane) => drawnCells(lane).filter((c) => c.dup).map((c) => `${lane.dataset.partition}:${c.offset}`)).sort();
+  const marked = drawnCells(document.getElementById('lanes')).filter((c) => c.dup).map((c) => `${c.partition}:${c.offset}`).sort();
   const expected = ledger.partitions.flatMap((p) => p.duplicate_offsets.map((o) => `${p.partition}:${o}`)).sort();
-  const lostMarked = [...document.querySelectorAll('#lanes .lane')].flatMap((lane) => drawnCells(lane)).filter((c) => c.lost).length;
+  const lostMarked = drawnCells(document.getElementById('lanes')).filter((c) => c.lost).length;
   const ok = num('count-duplicates') === ledger.duplicates && num('count-lost') === ledger.lost
     && num('count-processed') === processed && marked.join() === expected.join() && lostMarked === ledger.lost;
   return { ok, ledger, page: { duplicates: num('count-duplicates'), lost: num('count-lost'), processed: num('count-processed'), marked } };

@@ -23,6 +23,13 @@ function palette() {
   };
 }
 
+/** A cell's top and bottom lines, `t` px thick. */
+function edges(ctx, colour, x, cw, h, t) {
+  ctx.fillStyle = colour;
+  ctx.fillRect(x, 0, cw, t);
+  ctx.fillRect(x, h - t, cw, t);
+}
+
 export function createLaneCanvas() {
   let colours = null;
 
@@ -64,9 +71,7 @@ export function createLaneCanvas() {
           ctx.fillRect(x, 0, cw, h / 2);
           ctx.fillStyle = last;
           ctx.fillRect(x, h / 2, cw, h - h / 2);
-          ctx.fillStyle = colours.dup;
-          ctx.fillRect(x, 0, cw, 2 * edge);
-          ctx.fillRect(x, h - 2 * edge, cw, 2 * edge);
+          edges(ctx, colours.dup, x, cw, h, 2 * edge);
         } else {
           ctx.fillStyle = last;
           ctx.fillRect(x, 0, cw, h);
@@ -76,17 +81,13 @@ export function createLaneCanvas() {
         kind = PAINTED.PENDING;
         ctx.fillStyle = colours.surface;
         ctx.fillRect(x, 0, cw, h);
-        ctx.fillStyle = colours.line;
-        ctx.fillRect(x, 0, cw, edge);
-        ctx.fillRect(x, h - edge, cw, edge);
+        edges(ctx, colours.line, x, cw, h, edge);
       }
       if (lost) {
         kind |= PAINTED.LOST;
         ctx.fillStyle = colours.lost;
         ctx.fillRect(x, 0, cw, h);
-        ctx.fillStyle = colours.lostRing;
-        ctx.fillRect(x, 0, cw, 2 * edge);
-        ctx.fillRect(x, h - 2 * edge, cw, 2 * edge);
+        edges(ctx, colours.lostRing, x, cw, h, 2 * edge);
       }
       painted.kinds[i] = kind;
     }

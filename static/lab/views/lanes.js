@@ -75,16 +75,12 @@ export function createLanesView(box) {
 
   /** A lane canvas's size in device pixels (the same for every lane; read after a layout change). */
   function sizeOf(canvas) {
-    if (!canvasSize) {
-      const dpr = window.devicePixelRatio || 1;
-      canvasSize = { w: Math.round(canvas.clientWidth * dpr), h: Math.round(canvas.clientHeight * dpr) };
-      if (!canvasSize.w || !canvasSize.h) {
-        const size = canvasSize;
-        canvasSize = null;
-        return size;
-      }
-    }
-    return canvasSize;
+    if (canvasSize) return canvasSize;
+    const dpr = window.devicePixelRatio || 1;
+    const size = { w: Math.round(canvas.clientWidth * dpr), h: Math.round(canvas.clientHeight * dpr) };
+    // Not laid out yet (0 × 0): asked again next time.
+    if (size.w && size.h) canvasSize = size;
+    return size;
   }
 
   /** Redraws the lanes that changed (m.span and part.start laid out by the model); `all`: every lane. */
