@@ -3,7 +3,7 @@
 //! and by a lab consumer through the full machinery (worker process, its events on stdout —
 //! above 250 records a poll batch, consecutive records of a partition as one `record_range` —
 //! the server's reader, run state and ledger, event log, one SSE client following the run).
-//! Three rounds of bare then lab, each pair on fresh topics, side by side in one run: prints
+//! Three rounds (`ROUNDS=<n>`: n) of bare then lab, each pair on fresh topics, side by side in one run: prints
 //! each round, the median rates and ratio, checks the ledger is exact (every offset processed
 //! once), says how long each took to its first record (group join and first fetch) and where
 //! the CPU went (the worker process, and this process: server, broker, proxy and SSE client).
@@ -100,7 +100,17 @@ fn main() {
 
 /// Rounds of bare then lab, each on topics of their own: the figures are the medians (a busy
 /// 2-core machine moves single runs by 2×), and each round is printed.
+/// `ROUNDS=<n>` runs more (this machine's speed moves by 2× within minutes: more rounds make
+/// a steadier median).
 const ROUNDS: usize = 3;
+
+fn rounds() -> usize {
+    std::env::var("ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(ROUNDS)
+}
 
 /// One round's figures.
 struct Round {
@@ -188,12 +198,13 @@ async fn bench() {
             b.display()
         );
     }
+    let n = rounds();
     println!(
-        "consumer throughput, {RECORDS} records on {PARTITIONS} partitions, embedded broker, {ROUNDS} rounds of bare then lab ({})",
+        "consumer throughput, {RECORDS} records on {PARTITIONS} partitions, embedded broker, {n} rounds of bare then lab ({})",
         common::machine()
     );
     let mut rounds = vec![];
-    for i in 1..=ROUNDS {
+    for i in 1..=n {
         let r = round(&server, &base, &client, &worker, i % 2 == 0).await;
         let rate = |d: Duration| RECORDS as f64 / d.as_secs_f64();
         println!(

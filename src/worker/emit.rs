@@ -12,47 +12,55 @@ use std::io::{BufWriter, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::{text, Payload};
 use crate::domain::event::{now_ms, LabEvent, WorkerLine};
 
-/// A record as processed: what its event says.
-pub struct ProcessedRecord {
+/// A record as `poll` returned it: held until processed, then what its event says.
+pub struct PolledRecord {
     pub partition: i32,
     pub offset: i64,
-    pub key: Option<String>,
-    pub value: String,
+    pub key: Option<Payload>,
+    pub value: Payload,
+}
+
+impl PolledRecord {
+    /// Its `record` event.
+    pub fn into_event(self) -> LabEvent {
+        LabEvent::Record {
+            partition: self.partition,
+            offset: self.offset,
+            key: self.key.as_deref().map(text),
+            value: text(&self.value),
+        }
+    }
 }
 
 /// Consecutive offsets of one partition processed by one thread, not written yet.
 struct PendingRange {
     thread: Option<String>,
-    partition: i32,
     first: i64,
-    /// The last record's offset, key and value (the range's sample), and when it was processed.
-    last: ProcessedRecord,
-    ts: f64,
+    /// The last record (the range's sample).
+    last: PolledRecord,
 }
 
 impl PendingRange {
-    /// Its event: a lone record stays a plain `record` (nothing of it is left out).
+    /// Its event: a lone record stays a plain `record` (nothing of it is left out). Its time
+    /// is when it is written: right after its last record, since a range waits only while
+    /// its batch is processed without pause or delay (no clock read per record).
     fn into_line(self) -> WorkerLine {
         let event = if self.first == self.last.offset {
-            LabEvent::Record {
-                partition: self.partition,
-                offset: self.first,
-                key: self.last.key,
-                value: self.last.value,
-            }
+            self.last.into_event()
         } else {
             LabEvent::RecordRange {
-                partition: self.partition,
+                partition: self.last.partition,
                 first_offset: self.first,
                 last_offset: self.last.offset,
-                key: self.last.key,
-                value: self.last.value,
+                key: self.last.key.as_deref().map(text),
+                value: text(&self.last.value),
             }
         };
         WorkerLine {
-            ts: self.ts,
+            ts: now_ms(),
             thread: self.thread,
             event,
         }
@@ -152,26 +160,19 @@ impl EventSink {
     /// One record processed. With `coalesce`, it joins this thread's waiting range when it is
     /// the next offset of the same partition (else the range is written and a new one begins);
     /// without, it is a `record` event of its own.
-    pub fn record(&self, record: ProcessedRecord, coalesce: bool) {
+    pub fn record(&self, record: PolledRecord, coalesce: bool) {
         if !coalesce {
-            self.emit(LabEvent::Record {
-                partition: record.partition,
-                offset: record.offset,
-                key: record.key,
-                value: record.value,
-            });
+            self.emit(record.into_event());
             return;
         }
-        let ts = now_ms();
         let mut out = self.out();
         let mine = out.pending.iter().position(|r| r.thread == self.thread);
         if let Some(i) = mine {
             let range = &mut out.pending[i];
-            if range.partition == record.partition
+            if range.last.partition == record.partition
                 && range.last.offset.checked_add(1) == Some(record.offset)
             {
                 range.last = record;
-                range.ts = ts;
                 return;
             }
             let done = out.pending.remove(i);
@@ -180,10 +181,8 @@ impl EventSink {
         }
         out.pending.push(PendingRange {
             thread: self.thread.clone(),
-            partition: record.partition,
             first: record.offset,
             last: record,
-            ts,
         });
     }
 

@@ -49,24 +49,19 @@ pub const FETCH_QUEUE_BACKOFF_MS: u32 = 10;
 /// Values longer than this are cut in events (the ledger needs offsets, not payloads).
 const MAX_VALUE_CHARS: usize = 200;
 
-/// A record the application has received but not yet processed.
-pub(crate) struct HeldRecord {
-    partition: i32,
-    offset: i64,
-    key: Option<String>,
-    value: String,
-}
+/// A record's key or value as `poll` returned it: its bytes, inline up to 16 (a backlog's
+/// small records cost no allocation each), made text only when an event shows it.
+pub(crate) type Payload = smallvec::SmallVec<[u8; 16]>;
 
-fn text(bytes: Option<&[u8]>) -> Option<String> {
-    bytes.map(|b| {
-        let s = String::from_utf8_lossy(b);
-        // A text of at most MAX_VALUE_CHARS bytes has at most as many chars: no count needed.
-        if s.len() > MAX_VALUE_CHARS && s.chars().count() > MAX_VALUE_CHARS {
-            s.chars().take(MAX_VALUE_CHARS).collect::<String>() + "…"
-        } else {
-            s.into_owned()
-        }
-    })
+/// A key or value as an event shows it: lossy UTF-8, cut at `MAX_VALUE_CHARS`.
+pub(crate) fn text(bytes: &[u8]) -> String {
+    let s = String::from_utf8_lossy(bytes);
+    // A text of at most MAX_VALUE_CHARS bytes has at most as many chars: no count needed.
+    if s.len() > MAX_VALUE_CHARS && s.chars().count() > MAX_VALUE_CHARS {
+        s.chars().take(MAX_VALUE_CHARS).collect::<String>() + "…"
+    } else {
+        s.into_owned()
+    }
 }
 
 /// Entry point of `kafka-consumer-labs worker`: runs the consumer thread(s) until SIGTERM,

@@ -21,13 +21,14 @@ mod shutdown;
 use super::commit::{CommitAction, CommitPolicy};
 use super::context::LabContext;
 use super::control::{Flow, FlowChange};
-use super::emit::{EventSink, ProcessedRecord};
+use super::emit::{EventSink, PolledRecord};
 use super::pool::WorkerPool;
-use super::{text, HeldRecord, COALESCE_ABOVE_RECORDS, POLL_SLICE};
+use super::{Payload, COALESCE_ABOVE_RECORDS, POLL_SLICE};
 use crate::domain::event::{CommitReason, LabEvent, PartitionOffset};
 use crate::domain::protocol::{Control, WorkerSpec};
 use crate::sinks::PaymentSinks;
 use client_config::consumer_config;
+use commits::Deferred;
 
 /// The sinks lab's files, opened at the first write (and again after a failed open).
 enum Sinks {
@@ -45,7 +46,7 @@ pub struct PollLoop {
     controls: Receiver<Control>,
     consumer: BaseConsumer<LabContext>,
     /// Records `poll` returned that are not processed yet.
-    held: VecDeque<HeldRecord>,
+    held: VecDeque<PolledRecord>,
     processed: u64,
     flow: Flow,
     commits: CommitPolicy,
@@ -56,9 +57,8 @@ pub struct PollLoop {
     leave_with_group: bool,
     /// The last poll batch was large enough to report its records coalesced (while running).
     coalescing: bool,
-    /// Auto commit's stores of coalesced records, not yet given to librdkafka
-    /// (`commits::defer_store`).
-    pending_stores: Vec<PartitionOffset>,
+    /// What coalesced records changed, not yet handed on (`commits::Deferred`).
+    deferred: Deferred,
 }
 
 impl PollLoop {
@@ -117,7 +117,7 @@ impl PollLoop {
             flow: Flow::Running,
             leave_with_group: false,
             coalescing: false,
-            pending_stores: Vec::new(),
+            deferred: Deferred::default(),
             pool,
             sinks: if spec_sink { Sinks::Closed } else { Sinks::Off },
         })
@@ -151,6 +151,10 @@ impl PollLoop {
     }
 
     fn apply_controls(&mut self) {
+        // Runs before every record: the channel is read only when the reader said it sent.
+        if !self.controls_pending() || !self.wake.swap(false, Ordering::AcqRel) {
+            return;
+        }
         loop {
             match self.controls.try_recv() {
                 Ok(control) => {
@@ -196,7 +200,7 @@ impl PollLoop {
     }
 
     fn serve_while_paused(&mut self) {
-        self.store_pending();
+        self.settle_deferred();
         self.sink.flush();
         // Serves the group (rebalance callbacks, async commit results); records that were
         // already on their way are held, never processed while paused.
@@ -212,18 +216,20 @@ impl PollLoop {
         self.retry_failed_commits();
     }
 
-    fn hold(message: &rdkafka::message::BorrowedMessage<'_>) -> HeldRecord {
-        HeldRecord {
+    fn hold(message: &rdkafka::message::BorrowedMessage<'_>) -> PolledRecord {
+        PolledRecord {
             partition: message.partition(),
             offset: message.offset(),
-            key: text(message.key()),
-            value: text(message.payload()).unwrap_or_default(),
+            key: message.key().map(Payload::from_slice),
+            value: Payload::from_slice(message.payload().unwrap_or_default()),
         }
     }
 
     /// Records of partitions the group took away are not ours to process any more.
     fn drop_revoked(&mut self) {
-        if !self.ctx().revoked_pending.swap(false, Ordering::Acquire) {
+        // A plain load first: this runs after every record `poll` returns.
+        let flag = &self.ctx().revoked_pending;
+        if !flag.load(Ordering::Relaxed) || !flag.swap(false, Ordering::Acquire) {
             return;
         }
         let revoked = std::mem::take(&mut self.ctx().progress().revoked_since_poll);
@@ -235,7 +241,7 @@ impl PollLoop {
     /// `poll(Duration.ofMillis(poll_timeout_ms))`: wait up to the timeout for the first record,
     /// then take what is ready, up to `max_poll_records`.
     fn poll_batch(&mut self) {
-        self.store_pending();
+        self.settle_deferred();
         self.sink.flush();
         let started = Instant::now();
         let deadline = started + Duration::from_millis(self.spec.consumer.poll_timeout_ms);
@@ -244,11 +250,12 @@ impl PollLoop {
             if self.stopping() || self.controls_pending() {
                 break;
             }
-            let now = Instant::now();
             let wait = if count > 0 {
                 Duration::ZERO
             } else {
-                deadline.saturating_duration_since(now).min(POLL_SLICE)
+                deadline
+                    .saturating_duration_since(Instant::now())
+                    .min(POLL_SLICE)
             };
             let polled = self
                 .consumer
@@ -259,7 +266,6 @@ impl PollLoop {
             self.drop_revoked();
             match polled {
                 Some(Ok(record)) => {
-                    self.ctx().delivered.fetch_add(1, Ordering::Relaxed);
                     self.held.push_back(record);
                     count += 1;
                     if count >= self.spec.consumer.max_poll_records {
@@ -278,6 +284,9 @@ impl PollLoop {
                 }
             }
         }
+        self.ctx()
+            .delivered
+            .fetch_add(u64::from(count), Ordering::Relaxed);
         self.retry_failed_commits();
         let held = self.held.len();
         self.coalescing = held > COALESCE_ABOVE_RECORDS
@@ -301,12 +310,13 @@ impl PollLoop {
         }
     }
 
-    /// True when a control line arrived since the last look (set by the stdin reader).
+    /// True when a control line arrived that `apply_controls` has not taken yet (set by the
+    /// stdin reader after it sent the control).
     fn controls_pending(&self) -> bool {
-        self.wake.swap(false, Ordering::SeqCst)
+        self.wake.load(Ordering::Acquire)
     }
 
-    fn process(&mut self, record: HeldRecord) {
+    fn process(&mut self, record: PolledRecord) {
         if self.spec.consumer.processing_delay_ms > 0 && self.pool.is_none() {
             self.sink.flush();
             let until =
@@ -345,26 +355,26 @@ impl PollLoop {
         }
         // Stepping or paused (a step), the trainee watches each record.
         let coalesce = self.coalescing && self.flow == Flow::Running;
-        self.sink.record(
-            ProcessedRecord {
-                partition,
-                offset,
-                key: record.key,
-                value: record.value,
-            },
-            coalesce,
-        );
+        self.sink.record(record, coalesce);
         if !matches!(self.sinks, Sinks::Off) {
             // What is on disk and what the ledger counts stay in step.
             self.sink.flush();
         }
         self.processed += 1;
-        self.ctx()
-            .progress()
-            .processed_next
-            .insert(partition, offset + 1);
+        let next = PartitionOffset {
+            partition,
+            offset: offset + 1,
+        };
+        if coalesce {
+            self.deferred.processed(next);
+        } else {
+            self.ctx()
+                .progress()
+                .processed_next
+                .insert(partition, next.offset);
+        }
         match self.commits.record_processed(partition, offset) {
-            Some(CommitAction::Store(next)) if coalesce => self.defer_store(next),
+            Some(CommitAction::Store(next)) if coalesce => self.deferred.store(next),
             Some(action) => self.commit(action),
             None => {}
         }
@@ -380,7 +390,7 @@ impl PollLoop {
 
     /// The sinks lab's processing: the record into the CSV files and the SQLite tables.
     /// False (with an `error` event naming the path) when a write failed.
-    fn write_sinks(&mut self, record: &HeldRecord) -> bool {
+    fn write_sinks(&mut self, record: &PolledRecord) -> bool {
         if matches!(self.sinks, Sinks::Off) {
             return true;
         }
@@ -399,7 +409,7 @@ impl PollLoop {
         let Sinks::Open(sinks) = &mut self.sinks else {
             return false;
         };
-        match sinks.write(record.partition, record.offset, &record.value) {
+        match sinks.write(record.partition, record.offset, &super::text(&record.value)) {
             Ok(written) => {
                 self.sink.emit(LabEvent::SinkWritten {
                     partition: record.partition,

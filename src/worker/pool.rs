@@ -5,20 +5,18 @@ use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::emit::EventSink;
-use super::HeldRecord;
-use crate::domain::event::LabEvent;
+use super::emit::{EventSink, PolledRecord};
 
 /// Processing threads fed by the polling thread (course p.113). Auto commit commits what
 /// `poll` returned, so records still queued here when the process dies are lost.
 pub(crate) struct WorkerPool {
-    tx: Option<Sender<HeldRecord>>,
+    tx: Option<Sender<PolledRecord>>,
     threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl WorkerPool {
     pub(crate) fn start(n: u32, delay_ms: u64, sink: &EventSink) -> WorkerPool {
-        let (tx, rx) = std::sync::mpsc::channel::<HeldRecord>();
+        let (tx, rx) = std::sync::mpsc::channel::<PolledRecord>();
         let rx = Arc::new(std::sync::Mutex::new(rx));
         let threads = (1..=n)
             .map(|i| {
@@ -32,12 +30,7 @@ impl WorkerPool {
                         if delay_ms > 0 {
                             std::thread::sleep(Duration::from_millis(delay_ms));
                         }
-                        sink.emit(LabEvent::Record {
-                            partition: record.partition,
-                            offset: record.offset,
-                            key: record.key,
-                            value: record.value,
-                        });
+                        sink.emit(record.into_event());
                         sink.flush();
                     })
                     .expect("spawn pool thread")
@@ -49,7 +42,7 @@ impl WorkerPool {
         }
     }
 
-    pub(crate) fn dispatch(&self, record: HeldRecord) {
+    pub(crate) fn dispatch(&self, record: PolledRecord) {
         if let Some(tx) = &self.tx {
             let _ = tx.send(record);
         }

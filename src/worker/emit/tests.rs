@@ -37,12 +37,12 @@ fn sink() -> (Arc<EventSink>, Captured) {
     (EventSink::to_writer(Box::new(out.clone()), None), out)
 }
 
-fn rec(partition: i32, offset: i64) -> ProcessedRecord {
-    ProcessedRecord {
+fn rec(partition: i32, offset: i64) -> PolledRecord {
+    PolledRecord {
         partition,
         offset,
-        key: Some(format!("k{offset}")),
-        value: format!("v{offset}"),
+        key: Some(format!("k{offset}").into_bytes().into()),
+        value: format!("v{offset}").into_bytes().into(),
     }
 }
 

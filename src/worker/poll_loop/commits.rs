@@ -7,11 +7,44 @@ use crate::domain::event::{LabEvent, PartitionOffset};
 use crate::worker::commit::{CommitAction, Offsets};
 use crate::worker::context::offsets_of;
 
+/// What coalesced records changed, kept (the latest offset per partition) instead of handed on
+/// record by record: the next offsets processed, for the progress that commits and rebalance
+/// callbacks read, and auto commit's offset stores. Settled in one go before anything that
+/// reads them: the next poll (where callbacks run), a pause, a commit, shutdown. The auto-commit
+/// timer sees a store at most one coalesced batch later (under a millisecond); at the course's
+/// pace nothing is coalesced, so every record is stored and counted at once.
+#[derive(Default)]
+pub(super) struct Deferred {
+    processed: Vec<PartitionOffset>,
+    stores: Vec<PartitionOffset>,
+}
+
+impl Deferred {
+    fn is_empty(&self) -> bool {
+        self.processed.is_empty() && self.stores.is_empty()
+    }
+
+    pub(super) fn processed(&mut self, next: PartitionOffset) {
+        Self::keep(&mut self.processed, next);
+    }
+
+    pub(super) fn store(&mut self, next: PartitionOffset) {
+        Self::keep(&mut self.stores, next);
+    }
+
+    fn keep(list: &mut Vec<PartitionOffset>, next: PartitionOffset) {
+        match list.iter_mut().find(|p| p.partition == next.partition) {
+            Some(kept) => kept.offset = next.offset,
+            None => list.push(next),
+        }
+    }
+}
+
 impl PollLoop {
     /// Carries out a commit decision of the commit mode.
     pub(super) fn commit(&mut self, action: CommitAction) {
         // Offsets stored later than they were decided go first: the order stays true.
-        self.store_pending();
+        self.settle_deferred();
         match action {
             CommitAction::Store(next) => self.store(&[next]),
             CommitAction::Sync(which, reason) => {
@@ -25,26 +58,21 @@ impl PollLoop {
         }
     }
 
-    /// Auto commit's store of a record that was reported coalesced: kept (the latest per
-    /// partition) and stored with the rest of its batch in one call, before the next poll,
-    /// pause, commit or shutdown. The auto-commit timer can see it at most one coalesced batch
-    /// later (under a millisecond); at the course's pace every record is stored at once.
-    pub(super) fn defer_store(&mut self, next: PartitionOffset) {
-        match self
-            .pending_stores
-            .iter_mut()
-            .find(|p| p.partition == next.partition)
-        {
-            Some(pending) => pending.offset = next.offset,
-            None => self.pending_stores.push(next),
+    /// Hands on what coalesced records changed (see [`Deferred`]): their processed offsets to
+    /// the progress, then auto commit's stores to librdkafka in one call.
+    pub(super) fn settle_deferred(&mut self) {
+        if self.deferred.is_empty() {
+            return;
         }
-    }
-
-    /// Stores the deferred offsets, one call for all of them.
-    pub(super) fn store_pending(&mut self) {
-        if !self.pending_stores.is_empty() {
-            let pending = std::mem::take(&mut self.pending_stores);
-            self.store(&pending);
+        let Deferred { processed, stores } = std::mem::take(&mut self.deferred);
+        if !processed.is_empty() {
+            let mut progress = self.ctx().progress();
+            for p in processed {
+                progress.processed_next.insert(p.partition, p.offset);
+            }
+        }
+        if !stores.is_empty() {
+            self.store(&stores);
         }
     }
 
@@ -76,5 +104,28 @@ impl PollLoop {
             .position()
             .map(|tpl| offsets_of(&tpl))
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Deferred;
+    use crate::domain::event::PartitionOffset;
+
+    fn po(partition: i32, offset: i64) -> PartitionOffset {
+        PartitionOffset { partition, offset }
+    }
+
+    #[test]
+    fn deferred_keeps_the_latest_offset_of_each_partition_in_first_seen_order() {
+        let mut d = Deferred::default();
+        assert!(d.is_empty());
+        for (p, o) in [(1, 5), (0, 3), (1, 6), (1, 7), (0, 4)] {
+            d.processed(po(p, o));
+        }
+        d.store(po(2, 9));
+        assert!(!d.is_empty());
+        assert_eq!(d.processed, vec![po(1, 7), po(0, 4)]);
+        assert_eq!(d.stores, vec![po(2, 9)]);
     }
 }

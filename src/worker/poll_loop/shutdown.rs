@@ -40,7 +40,7 @@ impl PollLoop {
     /// The course's `finally { consumer.commitSync(); consumer.close(); }` after `wakeup()`.
     pub(super) fn shutdown(&mut self) -> i32 {
         let hold = self.asked_to_hold();
-        self.store_pending();
+        self.settle_deferred();
         self.sink.emit(LabEvent::Wakeup);
         if let Some(pool) = &mut self.pool {
             self.sink.flush();
