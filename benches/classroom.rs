@@ -114,19 +114,13 @@ async fn bench() {
         .filter_map(|c| c.pid.map(|p| p.to_string()))
         .collect();
     let workers_cpu = || pids.iter().map(|p| cpu_secs(p)).sum::<f64>();
-    // The empty fetches/s the consumers ask the embedded broker for at most: each one's wait
-    // was chosen when it started (the n-th consumer: `fetch_wait_max_ms(true, n)`).
-    let idle_fetches: f64 = (0..pids.len())
-        .map(|n| {
-            let wait = std::env::var("LABS_FETCH_WAIT_MS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or_else(|| {
-                    kafka_consumer_labs::domain::protocol::fetch_wait_max_ms(true, n)
-                });
-            1000.0 / wait.max(1) as f64
-        })
-        .sum();
+    // The empty fetches/s the consumers ask the embedded broker for at most: the proxy gives
+    // every Fetch the class's wait now (`run::class_fetch_wait_ms`, by the workers running).
+    let fixed_wait = std::env::var("LABS_FETCH_WAIT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let idle_fetches = pids.len() as f64 * 1000.0
+        / f64::from(kafka_consumer_labs::run::class_fetch_wait_ms(fixed_wait).max(1));
 
     // The idle cost: nothing produced, every consumer polling.
     let (me0, w0, t0) = (cpu_secs(&me), workers_cpu(), Instant::now());

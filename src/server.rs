@@ -39,7 +39,11 @@ impl Server {
         let labs = LabCatalog::load_dir(&settings.labs_dir())?;
         let broker = match &settings.bootstrap_servers {
             Some(bootstrap) => Broker::external(bootstrap).await?,
-            None => Broker::embedded(settings.broker_bind).await?,
+            None => {
+                let fixed = settings.fetch_wait_ms;
+                let fetch_wait = move || Some(crate::run::class_fetch_wait_ms(fixed));
+                Broker::embedded(settings.broker_bind, Arc::new(fetch_wait)).await?
+            }
         };
         let listener = tokio::net::TcpListener::bind(settings.bind)
             .await

@@ -19,6 +19,7 @@ use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use tokio_util::sync::CancellationToken;
 
 use embedded::Embedded;
+pub use relay::FetchWait;
 
 /// Errors talking to the broker, with the operation named.
 #[derive(Debug, thiserror::Error)]
@@ -74,8 +75,12 @@ fn client_config(bootstrap: &str) -> ClientConfig {
 impl Broker {
     /// Starts librdkafka's mock cluster and a TCP proxy on `bind` so the broker has a fixed,
     /// advertised address (the course's console-producer and kcat commands use it). If `bind`
-    /// is taken, a random port is used instead, with a warning.
-    pub async fn embedded(bind: SocketAddr) -> Result<Broker, BrokerError> {
+    /// is taken, a random port is used instead, with a warning. Every Fetch through the proxy
+    /// waits what `fetch_wait` says when it is sent (see [`relay::FetchWait`]).
+    pub async fn embedded(
+        bind: SocketAddr,
+        fetch_wait: Arc<relay::FetchWait>,
+    ) -> Result<Broker, BrokerError> {
         let listener = proxy::bind(bind).await?;
         let public = listener
             .local_addr()
@@ -85,6 +90,7 @@ impl Broker {
         tokio::spawn(proxy::run(
             listener,
             embedded.internal_addr.clone(),
+            fetch_wait,
             shutdown.clone(),
         ));
         let bootstrap = public.to_string();

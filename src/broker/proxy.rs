@@ -10,8 +10,9 @@ use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
+use super::relay::{self, FetchWait};
 use super::sync_group::LeaderAssignments;
-use super::{relay, BrokerError};
+use super::BrokerError;
 
 /// Pause after a failed `accept` (e.g. EMFILE: out of file descriptors), so the loop does not
 /// spin on an error that persists until some connection closes.
@@ -33,7 +34,12 @@ pub async fn bind(bind: SocketAddr) -> Result<TcpListener, BrokerError> {
 }
 
 /// Relays every connection on the public address to the mock cluster's random port.
-pub async fn run(listener: TcpListener, target: String, shutdown: CancellationToken) {
+pub async fn run(
+    listener: TcpListener,
+    target: String,
+    fetch_wait: Arc<FetchWait>,
+    shutdown: CancellationToken,
+) {
     let leaders = Arc::new(LeaderAssignments::default());
     loop {
         let accepted = tokio::select! {
@@ -54,6 +60,7 @@ pub async fn run(listener: TcpListener, target: String, shutdown: CancellationTo
         let target = target.clone();
         let shutdown = shutdown.clone();
         let leaders = leaders.clone();
+        let fetch_wait = fetch_wait.clone();
         tokio::spawn(async move {
             let mut upstream = match TcpStream::connect(&target).await {
                 Ok(s) => s,
@@ -69,7 +76,7 @@ pub async fn run(listener: TcpListener, target: String, shutdown: CancellationTo
             let (upstream_read, upstream_write) = upstream.split();
             tokio::select! {
                 _ = shutdown.cancelled() => {}
-                r = relay::relay(&leaders, client_read, client_write, upstream_read, upstream_write) => {
+                r = relay::relay(&leaders, &*fetch_wait, client_read, client_write, upstream_read, upstream_write) => {
                     match r {
                         Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
                             tracing::warn!(error = %e, "broker proxy: closing a connection");

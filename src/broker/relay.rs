@@ -1,9 +1,9 @@
 //! One proxied connection as a Kafka frame relay: requests client → mock, responses mock →
 //! client, each frame read as `Size INT32` + header prefix and the rest streamed through
 //! unchanged. The only frames held whole are ApiVersions answers (corrected:
-//! [`wire::fix_api_versions`]) and SyncGroup requests and answers (a follower refused for
-//! syncing after its leader gets its assignment: [`sync_group`]). A malformed or truncated
-//! frame ends the connection.
+//! [`wire::fix_api_versions`]), SyncGroup requests and answers (a follower refused for
+//! syncing after its leader gets its assignment: [`sync_group`]) and Fetch requests (their
+//! wait set to the class's: [`FetchWait`]). A malformed or truncated frame ends the connection.
 
 use std::collections::HashMap;
 use std::io;
@@ -28,6 +28,14 @@ enum Awaited {
     SyncGroup(i16, SyncGroupRequest),
 }
 
+/// What the proxy sets each Fetch request's `max_wait_ms` to, asked per request; `None` leaves
+/// it as the client sent it. The mock holds an empty fetch for its whole wait even when a
+/// record arrives meanwhile, so the wait is both a record's delay and what an idle consumer
+/// costs: one wait for the whole class, following its size now (a consumer's own
+/// `fetch.wait.max.ms` is fixed when it starts, so consumers started first in a class would
+/// keep fetching every 5 ms).
+pub type FetchWait = dyn Fn() -> Option<i32> + Send + Sync;
+
 /// Correlation id → the requests awaiting an answer the relay reads. Only those are
 /// remembered: no other response is read, and a request without a response (Produce with
 /// acks=0) must not leave an entry behind.
@@ -38,6 +46,7 @@ type Pending = Mutex<HashMap<i32, Awaited>>;
 /// connections.
 pub async fn relay<CR, CW, UR, UW>(
     leaders: &LeaderAssignments,
+    fetch_wait: &FetchWait,
     client_read: CR,
     client_write: CW,
     upstream_read: UR,
@@ -50,7 +59,12 @@ where
     UW: AsyncWrite + Unpin,
 {
     let pending = Pending::default();
-    let requests = requests(Pump::new(client_read, upstream_write), &pending, leaders);
+    let requests = requests(
+        Pump::new(client_read, upstream_write),
+        &pending,
+        leaders,
+        fetch_wait,
+    );
     let responses = responses(Pump::new(upstream_read, client_write), &pending, leaders);
     tokio::select! {
         r = requests => r,
@@ -59,11 +73,13 @@ where
 }
 
 /// Client → mock: forwards every request, remembering the ApiVersions and SyncGroup ones (a
-/// leader's assignments go to `leaders` before the mock sees them).
+/// leader's assignments go to `leaders` before the mock sees them) and setting each Fetch's
+/// wait to `fetch_wait`'s.
 async fn requests<R, W>(
     mut p: Pump<R, W>,
     pending: &Pending,
     leaders: &LeaderAssignments,
+    fetch_wait: &FetchWait,
 ) -> io::Result<()>
 where
     R: AsyncRead + Unpin,
@@ -77,6 +93,15 @@ where
         let sync_group = h.api_key == sync_group::SYNC_GROUP
             && (0..=sync_group::MAX_VERSION).contains(&h.api_version)
             && len <= sync_group::MAX_REQUEST;
+        if h.api_key == wire::FETCH && len <= wire::MAX_FETCH_REQUEST {
+            if let Some(wait_ms) = fetch_wait() {
+                let mut frame = p.read_whole(head, len).await?;
+                wire::set_fetch_wait(h.api_version, &mut frame, wait_ms);
+                p.w.write_all(&size).await?;
+                p.w.write_all(&frame).await?;
+                continue;
+            }
+        }
         if !sync_group {
             p.w.write_all(&size).await?;
             p.w.write_all(&head).await?;

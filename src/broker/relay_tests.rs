@@ -14,7 +14,9 @@ use crate::broker::sync_group::tests::{
     FOLLOWER_ANSWER, FOLLOWER_REFUSED, FOLLOWER_SYNC, LEADER_SYNC, LEADER_SYNC_ANSWER,
 };
 use crate::broker::sync_group::LeaderAssignments;
-use crate::broker::wire::tests::{hex, KP_API_VERSIONS_V4, MOCK_API_VERSIONS_V2, MOCK_UNSUPPORTED};
+use crate::broker::wire::tests::{
+    fetch, hex, KP_API_VERSIONS_V4, MOCK_API_VERSIONS_V2, MOCK_UNSUPPORTED,
+};
 use crate::broker::wire::{fix_api_versions, MAX_FRAME};
 
 /// kafka-python's retry after the fallback: ApiVersions v2, correlation id 2.
@@ -40,12 +42,17 @@ fn rig() -> Rig {
 
 /// A connection of a proxy whose connections share `leaders`.
 fn rig_of(leaders: Arc<LeaderAssignments>) -> Rig {
+    rig_with(leaders, None)
+}
+
+/// A connection of a proxy that sets every Fetch's wait to `fetch_wait` (`None`: as sent).
+fn rig_with(leaders: Arc<LeaderAssignments>, fetch_wait: Option<i32>) -> Rig {
     let (client, proxy_client) = duplex(1 << 20);
     let (proxy_upstream, mock) = duplex(1 << 20);
     let relay = tokio::spawn(async move {
         let (cr, cw) = tokio::io::split(proxy_client);
         let (ur, uw) = tokio::io::split(proxy_upstream);
-        relay(&leaders, cr, cw, ur, uw).await
+        relay(&leaders, &move || fetch_wait, cr, cw, ur, uw).await
     });
     Rig {
         client,
@@ -121,6 +128,27 @@ async fn api_versions_v4_gets_the_fallback_and_v2_the_capped_list() {
     r.client.shutdown().await.unwrap();
     let (result, _, _) = relay_result(r).await;
     result.unwrap();
+}
+
+#[tokio::test]
+async fn a_fetch_gets_the_class_wait_and_the_frames_around_it_pass_unchanged() {
+    // The request asks for 500 ms; the class's wait replaces it, and `None` leaves it.
+    for wait in [Some(50), None] {
+        let mut r = rig_with(Arc::default(), wait);
+        let request = fetch(16, "00");
+        let mut pipelined = frame(&request);
+        pipelined.extend(frame(&hex(KP_LEAVE_GROUP_V2)));
+        r.client.write_all(&pipelined).await.unwrap();
+        let seen = read_frame(&mut r.mock).await;
+        let at = request.len() - 12;
+        let mut expected = request.clone();
+        expected[at..at + 4].copy_from_slice(&wait.unwrap_or(500).to_be_bytes());
+        assert_eq!(seen, expected, "wait {wait:?}");
+        assert_eq!(read_frame(&mut r.mock).await, hex(KP_LEAVE_GROUP_V2));
+        r.client.shutdown().await.unwrap();
+        let (result, _, _) = relay_result(r).await;
+        result.unwrap();
+    }
 }
 
 #[tokio::test]

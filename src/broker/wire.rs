@@ -98,6 +98,72 @@ pub fn response_correlation_id(b: [u8; RESPONSE_PREFIX]) -> i32 {
     i32::from_be_bytes(b)
 }
 
+/// Fetch (api key 1).
+pub const FETCH: i16 = 1;
+
+/// The first flexible Fetch version (request header v2, with a `TAG_BUFFER` after
+/// `client_id`), and the last one that carries `replica_id INT32` before `max_wait_ms`
+/// (librdkafka 2.12.1's mock: Fetch v0..v16, flexible from v12).
+const FETCH_FIRST_FLEXIBLE: i16 = 12;
+const FETCH_LAST_WITH_REPLICA_ID: i16 = 14;
+
+/// Largest Fetch request the proxy reads whole to set its wait (librdkafka's for a few
+/// partitions is under 200 bytes); a larger one passes through untouched.
+pub const MAX_FETCH_REQUEST: usize = 64 * 1024;
+
+/// Sets `max_wait_ms` of the Fetch request in `frame` (the whole request after `Size`, header
+/// included) of `version` to `wait_ms`; `false`, with `frame` untouched, when it cannot be
+/// found (a malformed request goes to the mock as it came). Fetch v0..v16:
+/// `header, [replica_id INT32 (v0..v14)], max_wait_ms INT32, …`.
+pub fn set_fetch_wait(version: i16, frame: &mut [u8], wait_ms: i32) -> bool {
+    let Some(at) = fetch_wait_at(version, frame) else {
+        return false;
+    };
+    match frame.get_mut(at..at + 4) {
+        Some(field) => {
+            field.copy_from_slice(&wait_ms.to_be_bytes());
+            true
+        }
+        None => false,
+    }
+}
+
+/// Where `max_wait_ms` starts: after the header's `client_id NULLABLE_STRING` and, in flexible
+/// versions, its `TAG_BUFFER`, then `replica_id` where the version has it.
+fn fetch_wait_at(version: i16, frame: &[u8]) -> Option<usize> {
+    if !(0..=16).contains(&version) {
+        return None;
+    }
+    let id_len = i16::from_be_bytes([*frame.get(REQUEST_PREFIX)?, *frame.get(REQUEST_PREFIX + 1)?]);
+    let mut at = REQUEST_PREFIX + 2 + usize::try_from(id_len.max(0)).ok()?;
+    if version >= FETCH_FIRST_FLEXIBLE {
+        let tags = uvarint(frame, &mut at)?;
+        for _ in 0..tags {
+            uvarint(frame, &mut at)?;
+            let size = uvarint(frame, &mut at)?;
+            at = at.checked_add(usize::try_from(size).ok()?)?;
+        }
+    }
+    if version <= FETCH_LAST_WITH_REPLICA_ID {
+        at += 4;
+    }
+    (at + 4 <= frame.len()).then_some(at)
+}
+
+/// An `UNSIGNED_VARINT` at `*at` (at most 5 bytes), moving `*at` past it.
+fn uvarint(b: &[u8], at: &mut usize) -> Option<u32> {
+    let mut value = 0u32;
+    for i in 0..5 {
+        let byte = *b.get(*at)?;
+        *at += 1;
+        value |= u32::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
 /// Corrects the mock's ApiVersions answer in `body` (the whole response after `Size`, header
 /// included) to the request of `version`; `true` if `body` changed.
 ///
@@ -174,6 +240,58 @@ pub(crate) mod tests {
         00 00 00 02 00 16 00 00 00 04 00 17 00 02 00 02 00 18 00 00 00 01 00 19 00 00 00 01 00 1a \
         00 00 00 01 00 1c 00 00 00 03 00 44 00 01 00 01 00 47 00 00 00 00 00 48 00 00 00 00 00 00 \
         00 00";
+
+    /// A Fetch request's header (api key 1, `version`, correlation id 7, client id "abc"), the
+    /// tagged fields of a flexible header, then `[replica_id]`, `max_wait_ms` 500 and a tail.
+    pub fn fetch(version: i16, tags: &str) -> Vec<u8> {
+        let mut f = hex("00 01");
+        f.extend_from_slice(&version.to_be_bytes());
+        f.extend(hex("00 00 00 07 00 03 61 62 63"));
+        f.extend(hex(tags));
+        if version <= 14 {
+            f.extend(hex("ff ff ff ff"));
+        }
+        f.extend(hex("00 00 01 f4 00 00 00 01 7f ff ff ff"));
+        f
+    }
+
+    #[test]
+    fn a_fetch_wait_is_set_in_every_shape_of_the_request() {
+        for (version, tags) in [
+            (4, ""),
+            (11, ""),
+            (12, "00"),
+            (14, "00"),
+            (15, "00"),
+            (16, "00"),
+            // One tagged field (tag 0, 2 bytes) in the header.
+            (16, "01 00 02 aa bb"),
+        ] {
+            let mut f = fetch(version, tags);
+            let before = f.clone();
+            assert!(set_fetch_wait(version, &mut f, 50), "v{version} {tags}");
+            let at = f.len() - 12;
+            assert_eq!(f[at..at + 4], [0, 0, 0, 50], "v{version} {tags}");
+            // Nothing else moved.
+            assert_eq!(f[..at], before[..at]);
+            assert_eq!(f[at + 4..], before[at + 4..]);
+        }
+    }
+
+    #[test]
+    fn a_fetch_that_cannot_be_read_is_left_alone() {
+        let whole = fetch(11, "");
+        for cut in [9, 13, whole.len() - 9] {
+            let mut f = whole[..cut].to_vec();
+            assert!(!set_fetch_wait(11, &mut f, 50), "cut at {cut}");
+            assert_eq!(f, whole[..cut]);
+        }
+        // An unknown version, and a tag buffer whose varint never ends.
+        let mut f = fetch(17, "00");
+        assert!(!set_fetch_wait(17, &mut f, 50));
+        let mut f = fetch(12, "ff ff ff ff ff ff");
+        assert!(!set_fetch_wait(12, &mut f, 50));
+    }
 
     #[test]
     fn request_head_of_a_captured_request() {

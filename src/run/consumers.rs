@@ -16,6 +16,14 @@ use crate::i18n::{Coded, ErrorCode};
 /// workers themselves wait a little longer for the word).
 const LEAVE_BARRIER: Duration = Duration::from_secs(4);
 
+/// The embedded broker's fetch wait for every consumer now, which its proxy writes into each
+/// Fetch request: `LABS_FETCH_WAIT_MS` when set, else by how many worker processes run (one
+/// wait for the whole class as it grows and shrinks; see `broker::FetchWait`).
+pub fn class_fetch_wait_ms(fixed: Option<u64>) -> i32 {
+    let ms = fixed.unwrap_or_else(|| fetch_wait_max_ms(true, process::live_workers()));
+    i32::try_from(ms).unwrap_or(i32::MAX)
+}
+
 impl LabRun {
     /// Starts a consumer (a new worker process) with the run's defaults and `options`.
     pub async fn add_consumer(

@@ -150,7 +150,7 @@ fn worker_line() -> impl Strategy<Value = String> {
 }
 
 async fn test_run() -> (Arc<RunRegistry>, Arc<LabRun>) {
-    let broker = Broker::embedded("127.0.0.1:0".parse().unwrap())
+    let broker = Broker::embedded("127.0.0.1:0".parse().unwrap(), Arc::new(|| None))
         .await
         .expect("broker");
     let labs = crate::lab::LabCatalog::load_dir(

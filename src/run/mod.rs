@@ -37,6 +37,7 @@ use crate::domain::ledger::LedgerReport;
 use crate::domain::settings::ConsumerSettings;
 use crate::i18n::{Coded, ErrorCode, Text};
 use crate::lab::LoadedLab;
+pub use consumers::class_fetch_wait_ms;
 use idle::LastActivity;
 pub use lag::BURROW_CLASSROOM;
 use log::{EventLog, EventSource, LogEntry, Replay};
