@@ -89,11 +89,13 @@ def main():
     threading.Thread(target=read_commands, daemon=True).start()
 
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, **GROUP_OPTS)
-    # Knows the topic's partitions before it joins, so a leader assigns them all.
+    # Subscribed, then knows the topic's partitions before it joins, so a leader assigns them
+    # all with a partition snapshot that the next metadata answer matches (see
+    # kafka_python_client.member: the other order makes a leader rejoin at random).
+    consumer.subscribe([topic], listener=Report())
     partitions = sorted(consumer.partitions_for_topic(topic) or [])
     if not partitions:
         raise RuntimeError(f"no metadata for {topic}")
-    consumer.subscribe([topic], listener=Report())
 
     while not close.is_set():
         batch = consumer.poll(timeout_ms=POLL_MS)
