@@ -3,7 +3,7 @@
 //! unchanged. The only frames held whole are ApiVersions answers (corrected:
 //! [`wire::fix_api_versions`]), SyncGroup requests and answers (a follower refused for
 //! syncing after its leader gets its assignment: [`sync_group`]) and Fetch requests (their
-//! wait set to the class's: [`FetchWait`]). A malformed or truncated frame ends the connection.
+//! wait raised to the class's: [`FetchWait`]). A malformed or truncated frame ends the connection.
 
 use std::collections::HashMap;
 use std::io;
@@ -28,12 +28,13 @@ enum Awaited {
     SyncGroup(i16, SyncGroupRequest),
 }
 
-/// What the proxy sets each Fetch request's `max_wait_ms` to, asked per request; `None` leaves
-/// it as the client sent it. The mock holds an empty fetch for its whole wait even when a
-/// record arrives meanwhile, so the wait is both a record's delay and what an idle consumer
-/// costs: one wait for the whole class, following its size now (a consumer's own
-/// `fetch.wait.max.ms` is fixed when it starts, so consumers started first in a class would
-/// keep fetching every 5 ms).
+/// What the proxy raises each Fetch request's `max_wait_ms` to, asked per request (a longer
+/// wait, and `None`, leave it as the client sent it). The mock holds an empty fetch for its
+/// whole wait even when a record arrives meanwhile, so the wait is both a record's delay and
+/// what an idle consumer costs: at least the whole class's wait, following its size now (a
+/// consumer's own `fetch.wait.max.ms` is fixed when it starts, so consumers started first in a
+/// class would keep fetching every 5 ms). Never shorter than asked: a client never fetches
+/// more often than it chose to (kafka-python's 500 ms stays 500 ms).
 pub type FetchWait = dyn Fn() -> Option<i32> + Send + Sync;
 
 /// Correlation id → the requests awaiting an answer the relay reads. Only those are
@@ -73,7 +74,7 @@ where
 }
 
 /// Client → mock: forwards every request, remembering the ApiVersions and SyncGroup ones (a
-/// leader's assignments go to `leaders` before the mock sees them) and setting each Fetch's
+/// leader's assignments go to `leaders` before the mock sees them) and raising each Fetch's
 /// wait to `fetch_wait`'s.
 async fn requests<R, W>(
     mut p: Pump<R, W>,

@@ -132,8 +132,8 @@ async fn api_versions_v4_gets_the_fallback_and_v2_the_capped_list() {
 
 #[tokio::test]
 async fn a_fetch_gets_the_class_wait_and_the_frames_around_it_pass_unchanged() {
-    // The request asks for 500 ms; the class's wait replaces it, and `None` leaves it.
-    for wait in [Some(50), None] {
+    // The request asks for 500 ms: a longer class wait raises it, `None` leaves it.
+    for wait in [Some(900), None] {
         let mut r = rig_with(Arc::default(), wait);
         let request = fetch(16, "00");
         let mut pipelined = frame(&request);

@@ -111,21 +111,24 @@ const FETCH_LAST_WITH_REPLICA_ID: i16 = 14;
 /// partitions is under 200 bytes); a larger one passes through untouched.
 pub const MAX_FETCH_REQUEST: usize = 64 * 1024;
 
-/// Sets `max_wait_ms` of the Fetch request in `frame` (the whole request after `Size`, header
-/// included) of `version` to `wait_ms`; `false`, with `frame` untouched, when it cannot be
-/// found (a malformed request goes to the mock as it came). Fetch v0..v16:
+/// Raises `max_wait_ms` of the Fetch request in `frame` (the whole request after `Size`, header
+/// included) of `version` to at least `wait_ms`; `false`, with `frame` untouched, when the
+/// request already waits that long or its wait cannot be found (a malformed request goes to
+/// the mock as it came). A client never fetches more often than it asked. Fetch v0..v16:
 /// `header, [replica_id INT32 (v0..v14)], max_wait_ms INT32, …`.
 pub fn set_fetch_wait(version: i16, frame: &mut [u8], wait_ms: i32) -> bool {
     let Some(at) = fetch_wait_at(version, frame) else {
         return false;
     };
-    match frame.get_mut(at..at + 4) {
-        Some(field) => {
-            field.copy_from_slice(&wait_ms.to_be_bytes());
-            true
-        }
-        None => false,
+    let Some(field) = frame.get_mut(at..at + 4) else {
+        return false;
+    };
+    let asked = i32::from_be_bytes([field[0], field[1], field[2], field[3]]);
+    if asked >= wait_ms {
+        return false;
     }
+    field.copy_from_slice(&wait_ms.to_be_bytes());
+    true
 }
 
 /// Where `max_wait_ms` starts: after the header's `client_id NULLABLE_STRING` and, in flexible
@@ -269,9 +272,9 @@ pub(crate) mod tests {
         ] {
             let mut f = fetch(version, tags);
             let before = f.clone();
-            assert!(set_fetch_wait(version, &mut f, 50), "v{version} {tags}");
+            assert!(set_fetch_wait(version, &mut f, 900), "v{version} {tags}");
             let at = f.len() - 12;
-            assert_eq!(f[at..at + 4], [0, 0, 0, 50], "v{version} {tags}");
+            assert_eq!(f[at..at + 4], 900i32.to_be_bytes(), "v{version} {tags}");
             // Nothing else moved.
             assert_eq!(f[..at], before[..at]);
             assert_eq!(f[at + 4..], before[at + 4..]);
@@ -279,18 +282,26 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_fetch_that_already_waits_longer_is_left_alone() {
+        let mut f = fetch(16, "00");
+        assert!(!set_fetch_wait(16, &mut f, 500));
+        assert!(!set_fetch_wait(16, &mut f, 50));
+        assert_eq!(f, fetch(16, "00"));
+    }
+
+    #[test]
     fn a_fetch_that_cannot_be_read_is_left_alone() {
         let whole = fetch(11, "");
         for cut in [9, 13, whole.len() - 9] {
             let mut f = whole[..cut].to_vec();
-            assert!(!set_fetch_wait(11, &mut f, 50), "cut at {cut}");
+            assert!(!set_fetch_wait(11, &mut f, 900), "cut at {cut}");
             assert_eq!(f, whole[..cut]);
         }
         // An unknown version, and a tag buffer whose varint never ends.
         let mut f = fetch(17, "00");
-        assert!(!set_fetch_wait(17, &mut f, 50));
+        assert!(!set_fetch_wait(17, &mut f, 900));
         let mut f = fetch(12, "ff ff ff ff ff ff");
-        assert!(!set_fetch_wait(12, &mut f, 50));
+        assert!(!set_fetch_wait(12, &mut f, 900));
     }
 
     #[test]

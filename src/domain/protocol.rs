@@ -39,9 +39,8 @@ pub const EMBEDDED_FETCH_WAIT_MIN_MS: u64 = 5;
 /// Idle fetches per second the embedded broker should answer across all consumers: the wait
 /// grows with the number of consumers so a full class does not spend the machine on them
 /// (an idle fetch costs about 80 µs of CPU, broker, proxy and worker together: `benches/
-/// classroom.rs`). The embedded broker's proxy writes the wait for the class as it is now into
-/// every Fetch (`run::class_fetch_wait_ms`), so consumers started early in a class follow it
-/// too: with 200 consumers, 4,000 empty fetches/s (the 50 ms cap) instead of the 8,792/s
+/// classroom.rs`). The embedded broker's proxy raises every Fetch's wait to the class's as it
+/// is now (`run::class_fetch_wait_ms`), so consumers started early in a class follow it too: with 200 consumers, 4,000 empty fetches/s (the 50 ms cap) instead of the 8,792/s
 /// they asked for when each kept the wait it started with.
 pub const EMBEDDED_IDLE_FETCH_BUDGET: u64 = 2_000;
 

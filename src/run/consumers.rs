@@ -16,8 +16,8 @@ use crate::i18n::{Coded, ErrorCode};
 /// workers themselves wait a little longer for the word).
 const LEAVE_BARRIER: Duration = Duration::from_secs(4);
 
-/// The embedded broker's fetch wait for every consumer now, which its proxy writes into each
-/// Fetch request: `LABS_FETCH_WAIT_MS` when set, else by how many worker processes run (one
+/// The embedded broker's fetch wait for the class now, the least its proxy lets each Fetch
+/// request wait: `LABS_FETCH_WAIT_MS` when set, else by how many worker processes run (one
 /// wait for the whole class as it grows and shrinks; see `broker::FetchWait`).
 pub fn class_fetch_wait_ms(fixed: Option<u64>) -> i32 {
     let ms = fixed.unwrap_or_else(|| fetch_wait_max_ms(true, process::live_workers()));
