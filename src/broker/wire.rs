@@ -1,14 +1,14 @@
 //! The little of the Kafka wire protocol the broker proxy reads: frame sizes, the fixed part of
-//! the request header, and the ApiVersions answers it corrects. Everything here is a pure
-//! function over bytes (the relay in `relay.rs` does the I/O).
+//! the request header, the ApiVersions answers it corrects and the Fetch wait it raises.
+//! Everything here is a pure function over bytes (the relay in `relay.rs` does the I/O).
 //!
 //! Protocol references (<https://kafka.apache.org/protocol>): every message on the wire is
 //! `Size INT32` followed by `Size` bytes. A request starts with the request header
 //! (v0..v2) `request_api_key INT16, request_api_version INT16, correlation_id INT32,
 //! client_id NULLABLE_STRING (v1+), TAG_BUFFER (v2, flexible versions)`; a response starts with
 //! the response header `correlation_id INT32` (+ `TAG_BUFFER` in v1, which ApiVersions never
-//! uses). Only the first three request fields are needed to pair a response with its request,
-//! so `client_id` and the tagged fields are never parsed (they come after them).
+//! uses). Only the first three request fields are needed to pair a response with its request;
+//! `client_id` and the tagged fields are read only to find a Fetch request's wait.
 
 /// Largest frame the proxy relays: Kafka's own default `socket.request.max.bytes` (100 MiB).
 /// A larger declared size is a broken or hostile peer, and the connection is closed.
