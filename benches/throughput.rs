@@ -3,7 +3,8 @@
 //! and by a lab consumer through the full machinery (worker process, its events on stdout —
 //! above 250 records a poll batch, consecutive records of a partition as one `record_range` —
 //! the server's reader, run state and ledger, event log, one SSE client following the run).
-//! Three rounds (`ROUNDS=<n>`: n) of bare then lab, each pair on fresh topics, side by side in one run: prints
+//! Three rounds (`ROUNDS=<n>`: n) of bare then lab, each pair on fresh topics, side by side in
+//! one run: prints
 //! each round, the median rates and ratio, checks the ledger is exact (every offset processed
 //! once), says how long each took to its first record (group join and first fetch) and where
 //! the CPU went (the worker process, and this process: server, broker, proxy and SSE client).

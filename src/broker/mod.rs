@@ -76,7 +76,7 @@ impl Broker {
     /// Starts librdkafka's mock cluster and a TCP proxy on `bind` so the broker has a fixed,
     /// advertised address (the course's console-producer and kcat commands use it). If `bind`
     /// is taken, a random port is used instead, with a warning. Every Fetch through the proxy
-    /// waits what `fetch_wait` says when it is sent (see [`relay::FetchWait`]).
+    /// waits at least what `fetch_wait` says when it is sent (see [`relay::FetchWait`]).
     pub async fn embedded(
         bind: SocketAddr,
         fetch_wait: Arc<relay::FetchWait>,

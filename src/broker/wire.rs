@@ -251,7 +251,7 @@ pub(crate) mod tests {
         f.extend_from_slice(&version.to_be_bytes());
         f.extend(hex("00 00 00 07 00 03 61 62 63"));
         f.extend(hex(tags));
-        if version <= 14 {
+        if version <= FETCH_LAST_WITH_REPLICA_ID {
             f.extend(hex("ff ff ff ff"));
         }
         f.extend(hex("00 00 01 f4 00 00 00 01 7f ff ff ff"));

@@ -40,8 +40,9 @@ pub const EMBEDDED_FETCH_WAIT_MIN_MS: u64 = 5;
 /// grows with the number of consumers so a full class does not spend the machine on them
 /// (an idle fetch costs about 80 µs of CPU, broker, proxy and worker together: `benches/
 /// classroom.rs`). The embedded broker's proxy raises every Fetch's wait to the class's as it
-/// is now (`run::class_fetch_wait_ms`), so consumers started early in a class follow it too: with 200 consumers, 4,000 empty fetches/s (the 50 ms cap) instead of the 8,792/s
-/// they asked for when each kept the wait it started with.
+/// is now (`run::class_fetch_wait_ms`), so consumers started early in a class follow it too:
+/// with 200 consumers, 4,000 empty fetches/s (the 50 ms cap) instead of the 8,792/s they
+/// asked for when each kept the wait it started with.
 pub const EMBEDDED_IDLE_FETCH_BUDGET: u64 = 2_000;
 
 /// The longest wait on the embedded broker, however many consumers run: there the wait is a

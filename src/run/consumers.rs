@@ -17,8 +17,8 @@ use crate::i18n::{Coded, ErrorCode};
 const LEAVE_BARRIER: Duration = Duration::from_secs(4);
 
 /// The embedded broker's fetch wait for the class now, the least its proxy lets each Fetch
-/// request wait: `LABS_FETCH_WAIT_MS` when set, else by how many worker processes run (one
-/// wait for the whole class as it grows and shrinks; see `broker::FetchWait`).
+/// request wait: `LABS_FETCH_WAIT_MS` when set, else by how many worker processes run now (one
+/// floor for the whole class, following its size; see `broker::FetchWait`).
 pub fn class_fetch_wait_ms(fixed: Option<u64>) -> i32 {
     let ms = fixed.unwrap_or_else(|| fetch_wait_max_ms(true, process::live_workers()));
     i32::try_from(ms).unwrap_or(i32::MAX)

@@ -23,7 +23,7 @@ use super::context::LabContext;
 use super::control::{Flow, FlowChange};
 use super::emit::{EventSink, PolledRecord};
 use super::pool::WorkerPool;
-use super::{Payload, COALESCE_ABOVE_RECORDS, POLL_SLICE};
+use super::{text, Payload, COALESCE_ABOVE_RECORDS, POLL_SLICE};
 use crate::domain::event::{CommitReason, LabEvent, PartitionOffset};
 use crate::domain::protocol::{Control, WorkerSpec};
 use crate::sinks::PaymentSinks;
@@ -409,7 +409,7 @@ impl PollLoop {
         let Sinks::Open(sinks) = &mut self.sinks else {
             return false;
         };
-        match sinks.write(record.partition, record.offset, &super::text(&record.value)) {
+        match sinks.write(record.partition, record.offset, &text(&record.value)) {
             Ok(written) => {
                 self.sink.emit(LabEvent::SinkWritten {
                     partition: record.partition,
